@@ -471,6 +471,11 @@ export class SimulatorControl {
     return this.subscription ? { ...this.subscription } : null;
   }
 
+  /** Sets (or with null removes) the comment webhook subscription, as `business/webhook/update/` would. */
+  setWebhookSubscription(callbackUrl: string | null): void {
+    this.subscription = callbackUrl === null ? null : { eventType: 'COMMENT', callbackUrl };
+  }
+
   /** Forgets the rate-limit history. */
   resetRateLimits(): void {
     this.limiter.reset();

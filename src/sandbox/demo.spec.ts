@@ -1,0 +1,69 @@
+import { startCommentStream, seedDemoAccount } from './demo';
+import { startSandbox } from './sandbox-mode';
+import { callSimulator } from './simulator-client';
+import { RunningSimulator, startTikTokSimulator } from './tiktok-simulator';
+
+describe('demo data and sandbox mode', () => {
+  let sim: RunningSimulator;
+
+  afterEach(async () => {
+    await sim?.close();
+  });
+
+  it('seeds echo.demo with videos over past weeks and comments with replies', async () => {
+    sim = await startTikTokSimulator({ rateLimit: { enabled: false } });
+    const { account, videos } = seedDemoAccount(sim.control, { videos: 30, comments: 300 });
+    expect(account.username).toBe('echo.demo');
+    expect(videos).toHaveLength(30);
+    const nowS = Date.now() / 1000;
+    const times = videos.map((v) => v.createTime);
+    expect(Math.min(...times)).toBeLessThan(nowS - 21 * 86_400);
+    expect(Math.max(...times)).toBeLessThanOrEqual(nowS);
+    const all = videos.flatMap((v) => sim.control.getComments(account.openId, v.itemId));
+    expect(all).toHaveLength(300);
+    const replies = all.filter((c) => c.parentCommentId);
+    expect(replies.length).toBeGreaterThan(30);
+    expect(replies.some((r) => r.owner)).toBe(true);
+    const token = sim.control.grantTokens(account.openId).accessToken;
+    const page = await callSimulator(
+      sim,
+      'GET',
+      'business/video/list/',
+      { business_id: account.openId, max_count: 20 },
+      { accessToken: token },
+    );
+    expect((page.data.videos as unknown[]).length).toBe(20);
+  });
+
+  it('streams new fan comments on recent videos until stopped', async () => {
+    sim = await startTikTokSimulator();
+    const { account } = seedDemoAccount(sim.control, { videos: 6, comments: 10 });
+    const count = (): number =>
+      sim.control
+        .listVideos(account.openId)
+        .reduce((n, v) => n + sim.control.getComments(account.openId, v.itemId).length, 0);
+    const stop = startCommentStream(sim.control, account.openId, { intervalMs: 20 });
+    await new Promise((r) => setTimeout(r, 130));
+    stop();
+    const after = count();
+    expect(after).toBeGreaterThanOrEqual(13);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(count()).toBe(after);
+  });
+
+  it('sandbox mode seeds, and attach points webhooks at the service', async () => {
+    const logs: string[] = [];
+    const sandbox = await startSandbox({
+      logger: { info: (_o, m) => logs.push(m ?? '') },
+      streamIntervalMs: 0,
+    });
+    sim = sandbox.simulator;
+    expect(sim.control.account(sandbox.demoOpenId)?.username).toBe('echo.demo');
+    sandbox.attach({ serviceUrl: 'http://127.0.0.1:3000' });
+    expect(sim.control.webhookSubscription()?.callbackUrl).toBe(
+      'http://127.0.0.1:3000/api/v1/webhooks/tiktok',
+    );
+    expect(logs.length).toBe(2);
+    await sandbox.stop();
+  });
+});
