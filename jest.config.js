@@ -17,8 +17,16 @@ const moduleNameMapper = {
   '^@sandbox/(.*)$': '<rootDir>/src/sandbox/$1',
   '^@migrations/(.*)$': '<rootDir>/migrations/$1',
 };
-const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+// content-disposition 3 (under @fastify/static, for the OpenAPI UI) ships ES modules only: let swc turn it into CommonJS.
+const common = {
+  transform: { '^.+\\.(t|j)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 module.exports = {
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -27,7 +35,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

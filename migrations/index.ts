@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125000001Foundation } from './Migration20261125000001_foundation';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
+ * scripts all run the same set. Committed migrations are never edited: add a new one.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125000001_foundation', class: Migration20261125000001Foundation },
+];

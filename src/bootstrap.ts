@@ -1,0 +1,97 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCookie from '@fastify/cookie';
+import { randomUUID } from 'node:crypto';
+import type { Logger as Pino } from 'pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppModule } from './app.module';
+import type { AppConfig } from '@shared/config/app-config';
+import { createValidationPipe } from '@shared/http/validation';
+import { toErrorResponse } from '@shared/http/error-filter';
+import { Metrics } from '@shared/operations/metrics';
+import { PinoNestLogger } from '@shared/operations/logger';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Routes served at the root; everything else is under /api/v1. */
+export const ROOT_ROUTES = ['health', 'health/ready', 'metrics'];
+
+/**
+ * Builds the HTTP application (not listening yet). Shared by `main.ts` and the e2e tests, so the
+ * tests exercise exactly what runs.
+ */
+export async function createApp(config: AppConfig, logger: Pino): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: true,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    logger: false,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+    rawBody: true,
+  });
+  app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableCors({
+    origin: [...new Set([...config.corsOrigins, new URL(config.adminUiUrl).origin])],
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  await app.register(fastifyCookie as unknown as Parameters<NestFastifyApplication['register']>[0]);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(Metrics);
+  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
+  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, retryAfter } = toErrorResponse(err, String(req.id));
+    if (status >= 500) logger.error({ requestId: req.id, err: { message: err.message, stack: err.stack } }, 'request failed');
+    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
+    void reply.status(status).send(body);
+  });
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-request-id', req.id);
+    return payload;
+  });
+  fastify.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    const user = (req as FastifyRequest & { user?: { id: string; tenant: string } }).user;
+    // The path without its query: OAuth codes and states travel in query strings.
+    logger.info(
+      {
+        requestId: req.id,
+        method: req.method,
+        route,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        tenant: user?.tenant,
+        user: user?.id,
+      },
+      'request',
+    );
+  });
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Echo TikTok integration')
+      .setDescription('REST contract v1: connect TikTok accounts, sync and answer comments, audit the event log.')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  return app;
+}

@@ -1,0 +1,151 @@
+import { Controller, Get, Headers, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { Subject, firstValueFrom, race, timer } from 'rxjs';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
+import { Roles, User } from '@shared/auth/decorators';
+import type { CurrentUser } from '@shared/auth/current-user';
+import { Database } from '@shared/database/database';
+import { EventLog } from '@shared/event-log/event-log';
+import { EventLogReader } from '@shared/event-log/event-log-reader';
+import { Sealer } from '@shared/event-log/sealer';
+import { ValidationFailedError } from '@shared/errors/domain-error';
+import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
+import type { SealedEvent } from '@shared/event-log/event.types';
+import { CheckpointsQueryDto, ExportEventsQueryDto, ListEventsQueryDto, StreamEventsQueryDto } from './events.dto';
+
+const isSeqCursor = (v: Record<string, unknown>): v is { s: number } => Number.isInteger(v.s) && (v.s as number) >= 0;
+const isIdCursor = (v: Record<string, unknown>): v is { i: number } => Number.isInteger(v.i) && (v.i as number) > 0;
+
+/** The tenant's event log for auditors and admins. */
+@ApiTags('events')
+@ApiBearerAuth()
+@Roles('admin', 'auditor')
+@Controller('events')
+export class EventsController implements BeforeApplicationShutdown {
+  private closing = false;
+  private readonly closing$ = new Subject<void>();
+
+  constructor(
+    private readonly reader: EventLogReader,
+    private readonly eventLog: EventLog,
+    private readonly db: Database,
+    private readonly sealer: Sealer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Open streams end first, so the server can close. */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    this.closing$.next();
+  }
+
+  @Get()
+  @ApiOkResponse({ description: 'the tenant’s sealed events, oldest first' })
+  async list(@User() user: CurrentUser, @Query() q: ListEventsQueryDto): Promise<Page<SealedEvent>> {
+    const limit = q.limit ?? 50;
+    const after = decodeCursor(q.cursor, isSeqCursor)?.s ?? 0;
+    const items = await this.reader.page(user.tenant, { ...q, afterSeq: after }, limit + 1);
+    const more = items.length > limit;
+    const page = items.slice(0, limit);
+    return { items: page, nextCursor: more ? encodeCursor({ s: page.at(-1)!.seq }) : null };
+  }
+
+  @Get('verify')
+  verify(@User() user: CurrentUser) {
+    return this.reader.verify(user.tenant);
+  }
+
+  @Get('checkpoints')
+  async checkpoints(@User() user: CurrentUser, @Query() q: CheckpointsQueryDto) {
+    const limit = q.limit ?? 50;
+    const before = decodeCursor(q.cursor, isIdCursor)?.i;
+    const rows = await this.reader.checkpoints(user.tenant, before, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      publicKey: this.config.audit.publicKeySpkiBase64,
+      items: page.map(({ id: _id, ...c }) => c),
+      nextCursor: rows.length > limit ? encodeCursor({ i: page.at(-1)!.id }) : null,
+    };
+  }
+
+  /** Streamed NDJSON, read in pages (no long transaction). The export itself is recorded. */
+  @Get('export')
+  @ApiProduces('application/x-ndjson')
+  async export(@User() user: CurrentUser, @Query() q: ExportEventsQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.db.inTenant(user.tenant, (tx) =>
+      this.eventLog.append(tx, {
+        type: 'audit.events.exported',
+        actor: { type: 'user', id: user.id },
+        subject: { type: 'event-log', id: user.tenant },
+        data: { from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null },
+      }),
+    );
+    const reader = this.reader;
+    async function* lines(): AsyncGenerator<string> {
+      let after = 0;
+      for (;;) {
+        const batch = await reader.page(user.tenant, { from: q.from, to: q.to, afterSeq: after }, 1000);
+        if (batch.length === 0) return;
+        yield batch.map((e) => JSON.stringify(e)).join('\n') + '\n';
+        after = batch.at(-1)!.seq;
+      }
+    }
+    void reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="events-${user.tenant}.ndjson"`)
+      .send(Readable.from(lines()));
+  }
+
+  /**
+   * Server-Sent Events from `after` (or `Last-Event-ID`), then new seals as they happen. Reads in
+   * short transactions and waits on the sealer's hint or a poll tick, never inside a transaction.
+   */
+  @Get('stream')
+  @ApiProduces('text/event-stream')
+  async stream(
+    @User() user: CurrentUser,
+    @Query() q: StreamEventsQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    let after = q.after ?? 0;
+    if (lastEventId !== undefined && lastEventId !== '') {
+      if (!/^\d+$/.test(lastEventId)) throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'must be a seq' }]);
+      after = Number(lastEventId);
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let open = true;
+    raw.on('close', () => {
+      open = false;
+    });
+    raw.write(': stream open\nretry: 2000\n\n');
+    let idle = 0;
+    while (open && !this.closing) {
+      let batch: SealedEvent[];
+      try {
+        batch = await this.reader.page(user.tenant, { afterSeq: after }, 200);
+      } catch {
+        break;
+      }
+      for (const e of batch) {
+        if (!open) break;
+        raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        after = e.seq;
+      }
+      if (batch.length === 200) continue;
+      await firstValueFrom(race(this.sealer.sealed$, timer(500), this.closing$));
+      if (++idle % 30 === 0 && open) raw.write(': keep-alive\n\n');
+    }
+    if (!raw.writableEnded) raw.end();
+  }
+}

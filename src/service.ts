@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './bootstrap';
+import { resolveConfig, readEnvSettings, type Env } from '@shared/config/load-config';
+import type { AppConfig } from '@shared/config/app-config';
+import { resolveDatabase } from '@shared/database/bootstrap-database';
+import { createRootLogger } from '@shared/operations/logger';
+import { startSandbox, type RunningSandbox } from '@sandbox/sandbox-mode';
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service: database (embedded unless DATABASE_URL), sandbox TikTok when configured,
+ * validated config, HTTP app, graceful stop on SIGTERM/SIGINT (stop taking requests, finish
+ * in-flight ones, stop workers, close the pool, stop the embedded database).
+ */
+export async function startService(env: Env, opts: { handleSignals?: boolean } = { handleSignals: true }): Promise<RunningService> {
+  const startedAt = Date.now();
+  const settings = readEnvSettings(env);
+  const logger = createRootLogger(env.LOG_LEVEL?.trim() || 'info');
+  const db = await resolveDatabase({
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    onLog: (line) => logger.debug({ context: 'postgres' }, line),
+  });
+  let sandbox: RunningSandbox | null = null;
+  let app: NestFastifyApplication | null = null;
+  try {
+    if (settings.tiktokSandbox) {
+      sandbox = await startSandbox({ logger, servicePort: settings.port });
+      logger.warn(
+        { context: 'sandbox', tiktok: sandbox.simulator.origin },
+        'SANDBOX MODE: TikTok is the built-in simulator (TIKTOK_CLIENT_KEY is unset); nothing reaches the real TikTok',
+      );
+    }
+    const config = await resolveConfig(env, {
+      databaseUrl: db.url,
+      embeddedDatabase: db.embedded !== null,
+      sandboxTikTok: sandbox
+        ? {
+            apiBaseUrl: sandbox.simulator.apiBaseUrl,
+            authUrl: sandbox.simulator.authorizeUrl,
+            clientKey: sandbox.simulator.clientKey,
+            clientSecret: sandbox.simulator.clientSecret,
+            shortLinkBase: sandbox.simulator.shortLinkBase,
+          }
+        : undefined,
+      warn: (m) => logger.warn({ context: 'config' }, m),
+    });
+    logger.level = config.logLevel;
+    app = await createApp(config, logger);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://127.0.0.1:${port}`;
+    sandbox?.attach({ serviceUrl: url });
+    logger.info(
+      { context: 'service', url, embeddedDatabase: db.embedded !== null, sandbox: config.tiktok.sandbox, ms: Date.now() - startedAt },
+      'ready',
+    );
+    const running = app;
+    let stopping: Promise<void> | null = null;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        logger.info({ context: 'service' }, 'stopping');
+        await running.close();
+        await sandbox?.stop();
+        await db.embedded?.stop();
+        logger.info({ context: 'service' }, 'stopped');
+      })());
+    if (opts.handleSignals) {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(sig, () => {
+          const force = setTimeout(() => process.exit(1), 9_000);
+          force.unref();
+          void stop().then(() => process.exit(0));
+        });
+      }
+    }
+    return { app: running, config, url, stop };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await sandbox?.stop().catch(() => undefined);
+    await db.embedded?.stop().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,44 @@
+import type { KeyObject } from 'node:crypto';
+
+/** Token encryption keys: the current one encrypts, old ones only decrypt. */
+export interface TokenKeys {
+  current: { id: string; key: Buffer };
+  old: { id: string; key: Buffer }[];
+}
+
+/** The validated, resolved configuration every part of the service reads. */
+export interface AppConfig {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** the app role's URL (never a superuser) */
+  databaseUrl: string;
+  embeddedDatabase: boolean;
+  auth: { jwtSecret: string; issuer?: string; audience?: string };
+  tokenKeys: TokenKeys;
+  audit: { signingKey: KeyObject; publicKeySpkiBase64: string; checkpointIntervalMs: number; sealIntervalMs: number };
+  tiktok: {
+    clientKey: string;
+    clientSecret: string;
+    redirectUri: string;
+    apiBaseUrl: string;
+    authUrl: string;
+    webhookUrl?: string;
+    webhookToleranceSeconds: number;
+    sandbox: boolean;
+    /** tests only: where TikTok short-link hosts are fetched from instead of the real host */
+    shortLinkBase?: string;
+    requestTimeoutMs: number;
+  };
+  syncIntervalSeconds: number;
+  adminUiUrl: string;
+  corsOrigins: string[];
+  logLevel: string;
+  http: { rateLimitPerMinute: number; bodyLimitBytes: number };
+  /** background loops (sealer, checkpointer, consumers, schedulers); tests may turn them off */
+  workers: boolean;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,102 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
+
+export const APP_ROLE = 'echo_app';
+export const APP_DATABASE = 'echo';
+
+/**
+ * Makes sure a plain role (no SUPERUSER, no BYPASSRLS: both ignore row-level security) owns the
+ * app's database, and returns its connection URL. Run with the embedded cluster's superuser.
+ */
+export async function ensureAppRoleAndDatabase(
+  superuserUrl: string,
+  opts: { role: string; password: string; database: string },
+): Promise<string> {
+  const su = new Client({ connectionString: superuserUrl });
+  await su.connect();
+  try {
+    const role = su.escapeIdentifier(opts.role);
+    const pw = su.escapeLiteral(opts.password);
+    const found = await su.query('select 1 from pg_roles where rolname = $1', [opts.role]);
+    if (found.rowCount === 0) {
+      await su.query(`create role ${role} login password ${pw} nosuperuser nobypassrls nocreaterole nocreatedb`);
+    } else {
+      await su.query(`alter role ${role} login password ${pw} nosuperuser nobypassrls`);
+    }
+    const db = await su.query('select 1 from pg_database where datname = $1', [opts.database]);
+    if (db.rowCount === 0) {
+      await su.query(`create database ${su.escapeIdentifier(opts.database)} owner ${role} encoding 'UTF8' template template0`);
+    }
+  } finally {
+    await su.end();
+  }
+  const u = new URL(superuserUrl);
+  u.username = opts.role;
+  u.password = opts.password;
+  u.pathname = `/${opts.database}`;
+  return u.toString();
+}
+
+/** Refuses a role that would silently ignore row-level security. */
+export async function assertRoleHonoursRls(databaseUrl: string): Promise<void> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ rolsuper: boolean; rolbypassrls: boolean; rolname: string }>(
+      'select rolname, rolsuper, rolbypassrls from pg_roles where rolname = current_user',
+    );
+    const row = r.rows[0];
+    if (!row) throw new Error('DATABASE_URL: cannot read the current role');
+    if (row.rolsuper || row.rolbypassrls) {
+      throw new Error(
+        `DATABASE_URL: role "${row.rolname}" is a superuser or has BYPASSRLS; row-level security would not apply. Use a plain role that owns the database.`,
+      );
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+export interface ResolvedDatabase {
+  url: string;
+  embedded: EmbeddedPostgresHandle | null;
+}
+
+/**
+ * With `DATABASE_URL` unset: starts the embedded cluster under `dataDir/postgres`, creates the app
+ * role and database on first start, and returns the app role's URL. With it set: checks the role.
+ */
+export async function resolveDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  onLog?: (line: string) => void;
+}): Promise<ResolvedDatabase> {
+  if (opts.databaseUrl) {
+    await assertRoleHonoursRls(opts.databaseUrl);
+    return { url: opts.databaseUrl, embedded: null };
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, 'postgres'), onLog: opts.onLog });
+  try {
+    const pwFile = path.join(opts.dataDir, 'app-db-password');
+    let password: string;
+    try {
+      password = (await fs.readFile(pwFile, 'utf8')).trim();
+    } catch {
+      password = randomBytes(18).toString('base64url');
+      await fs.mkdir(opts.dataDir, { recursive: true });
+      await fs.writeFile(pwFile, password, { mode: 0o600 });
+    }
+    const url = await ensureAppRoleAndDatabase(embedded.superuserUrl, {
+      role: APP_ROLE,
+      password,
+      database: APP_DATABASE,
+    });
+    return { url, embedded };
+  } catch (err) {
+    await embedded.stop().catch(() => undefined);
+    throw err;
+  }
+}

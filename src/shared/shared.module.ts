@@ -1,0 +1,16 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { Metrics } from './operations/metrics';
+
+/** Config and metrics, available everywhere. */
+@Global()
+@Module({})
+export class SharedModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: SharedModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }, Metrics],
+      exports: [APP_CONFIG, Metrics],
+    };
+  }
+}
