@@ -249,6 +249,26 @@ describe('TikTok simulator: HTTP conventions', () => {
     ).toEqual([undefined, undefined]);
   });
 
+  it('close() ends hung requests instead of waiting for them', async () => {
+    sim.control.hangNext();
+    const pending = callSimulator(
+      sim,
+      'GET',
+      'business/get/',
+      { business_id: openId },
+      { accessToken: token },
+    );
+    const settled = pending.then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await sim.close();
+    expect(await settled).toBe('failed');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('records calls with parsed bodies, raw query strings and headers', async () => {
     sim.control.resetCalls();
     await callSimulator(

@@ -73,6 +73,14 @@ describe('TikTok simulator: OAuth', () => {
     expect(html).toMatch(/<button[^>]*value="deny"/);
   });
 
+  it('lets the visitor pick the account when several exist', async () => {
+    const second = sim.control.addAccount({ username: 'second.acct' }).openId;
+    const html = await (await fetch(authorizeUrl())).text();
+    expect(html).toContain('name="open_id"');
+    expect(html).toContain(`value="${second}"`);
+    expect(html).toContain('@second.acct');
+  });
+
   it('refuses a wrong client_key with an HTML error page', async () => {
     const res = await fetch(authorizeUrl({ client_key: 'someone-else' }));
     expect(res.status).toBe(400);
