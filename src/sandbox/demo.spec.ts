@@ -67,3 +67,33 @@ describe('demo data and sandbox mode', () => {
     await sandbox.stop();
   });
 });
+
+describe('control helpers', () => {
+  let sim: RunningSimulator;
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('accepts both hide/delete/getVideo call forms', async () => {
+    sim = await startTikTokSimulator();
+    const openId = sim.control.addAccount({ username: 'a' }).openId;
+    const v = sim.control.addVideo(openId);
+    const c1 = sim.control.addComment(openId, v.itemId, { text: 'one' });
+    const c2 = sim.control.addComment(openId, v.itemId, { text: 'two' });
+    sim.control.hideComment(c1.commentId);
+    sim.control.hideComment(openId, v.itemId, c2.commentId);
+    expect(sim.control.getComments(openId, v.itemId).map((c) => c.status)).toEqual([
+      'HIDDEN',
+      'HIDDEN',
+    ]);
+    sim.control.hideComment(c1.commentId, false);
+    expect(sim.control.getComment(c1.commentId)?.status).toBe('PUBLIC');
+    sim.control.deleteComment(openId, v.itemId, c2.commentId);
+    expect(sim.control.getComments(openId, v.itemId).map((c) => c.commentId)).toEqual([
+      c1.commentId,
+    ]);
+    expect(sim.control.getVideo(v.itemId)?.itemId).toBe(v.itemId);
+    expect(sim.control.getVideo(openId, v.itemId)?.itemId).toBe(v.itemId);
+    expect(sim.control.getVideo('someone-else', v.itemId)).toBeUndefined();
+  });
+});

@@ -257,10 +257,12 @@ export class SimulatorControl {
     return { ...video };
   }
 
-  /** A copy of the video, or undefined. */
-  getVideo(videoId: string): SimVideo | undefined {
-    const v = this.videos.get(videoId);
-    return v ? { ...v } : undefined;
+  /** A copy of the video, or undefined. Also callable as `getVideo(openId, videoId)`. */
+  getVideo(videoId: string): SimVideo | undefined;
+  getVideo(openId: string, videoId: string): SimVideo | undefined;
+  getVideo(a: string, b?: string): SimVideo | undefined {
+    const v = this.videos.get(b ?? a);
+    return v && (b === undefined || v.openId === a) ? { ...v } : undefined;
   }
 
   /** Videos of an account, newest first. */
@@ -330,16 +332,26 @@ export class SimulatorControl {
     return { ...comment };
   }
 
-  /** TikTok-side moderation: hides (or with `hidden: false` unhides) a comment. */
-  hideComment(commentId: string, hidden = true): void {
-    const c = this.requireComment(commentId);
-    this.setHidden(c, hidden);
+  /**
+   * TikTok-side moderation: hides (or with `hidden: false` unhides) a comment and
+   * schedules `set_to_hidden` / `set_to_public`. Also callable as
+   * `hideComment(openId, videoId, commentId, hidden?)`.
+   */
+  hideComment(commentId: string, hidden?: boolean): void;
+  hideComment(openId: string, videoId: string, commentId: string, hidden?: boolean): void;
+  hideComment(a: string, b?: boolean | string, c?: string, d?: boolean): void {
+    const [commentId, hidden] = typeof b === 'string' ? [c ?? '', d ?? true] : [a, b ?? true];
+    this.setHidden(this.requireComment(commentId), hidden);
   }
 
-  /** TikTok-side deletion of any comment (e.g. the fan deleted it). */
-  deleteComment(commentId: string): void {
-    const c = this.requireComment(commentId);
-    this.markDeleted(c);
+  /**
+   * TikTok-side deletion of any comment (e.g. the fan deleted it); schedules
+   * `delete`. Also callable as `deleteComment(openId, videoId, commentId)`.
+   */
+  deleteComment(commentId: string): void;
+  deleteComment(openId: string, videoId: string, commentId: string): void;
+  deleteComment(a: string, _videoId?: string, c?: string): void {
+    this.markDeleted(this.requireComment(c ?? a));
   }
 
   /** Comments and replies of a video, newest first. */
