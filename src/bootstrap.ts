@@ -46,7 +46,7 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
-  await app.register(fastifyCookie as unknown as Parameters<NestFastifyApplication['register']>[0]);
+  await app.register(fastifyCookie);
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);

@@ -14,7 +14,7 @@ export const TEMPLATE_DB = 'echo_test_template';
 export const TEST_ROLE = 'echo_test_app';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __ECHO_TEST_PG__: EmbeddedPostgresHandle | undefined;
 }
 

@@ -136,7 +136,7 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
   const missing = needed.filter((n) => !env[n]?.trim());
   let generated: GeneratedSecrets | undefined;
   if (missing.length > 0) {
-    if (!mayGenerate) throw new ConfigError(missing[0]!, 'is required (secrets are generated only with the embedded database outside production)');
+    if (!mayGenerate) throw new ConfigError(missing[0], 'is required (secrets are generated only with the embedded database outside production)');
     generated = await devSecrets(s.dataDir, warn);
   }
   const secret = (n: (typeof needed)[number]): string => env[n]?.trim() || generated![n];

@@ -29,7 +29,7 @@ export class Database {
     let tx!: Tx;
     const em = this.orm.em.fork() as EntityManager;
     const result = await em.transactional(async (tem) => {
-      tx = new Tx(tem as EntityManager, scope);
+      tx = new Tx(tem, scope);
       if (scope.kind === 'tenant') {
         await tx.query(`select set_config('app.tenant_id', $1, true)`, [scope.tenant]);
       } else {

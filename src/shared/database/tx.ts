@@ -5,7 +5,7 @@ import type { Knex } from '@mikro-orm/knex';
 export function pgArray(values: readonly unknown[]): string {
   const items = values.map((v) => {
     if (v === null || v === undefined) return 'NULL';
-    const s = v instanceof Date ? v.toISOString() : String(v);
+    const s = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : JSON.stringify(v);
     return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   });
   return `{${items.join(',')}}`;
@@ -57,14 +57,14 @@ export class Tx {
   /** Runs one statement with `$n` parameters and returns its rows. */
   async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const { sql: text, bindings } = toKnexRaw(sql, params);
-    const res = (await this.trx().raw(text, bindings as Knex.RawBinding[])) as { rows: T[] };
+    const res = await this.trx().raw<{ rows: T[] }>(text, bindings as Knex.RawBinding[]);
     return res.rows;
   }
 
   /** Runs one statement and returns the number of rows it touched. */
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     const { sql: text, bindings } = toKnexRaw(sql, params);
-    const res = (await this.trx().raw(text, bindings as Knex.RawBinding[])) as { rowCount: number | null };
+    const res = await this.trx().raw<{ rowCount: number | null }>(text, bindings as Knex.RawBinding[]);
     return res.rowCount ?? 0;
   }
 

@@ -86,7 +86,7 @@ export class EventConsumers {
   }
 
   private async deliverTo(consumer: EventConsumer): Promise<number> {
-    let failure: Error | null = null;
+    let failure = null as Error | null;
     const handledCount = await this.db.inSystem(async (sys) => {
       await sys.run('insert into consumer_checkpoint (consumer, position) values ($1, 0) on conflict do nothing', [consumer.name]);
       const [cp] = await sys.query<{ position: string }>(

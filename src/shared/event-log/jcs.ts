@@ -24,7 +24,11 @@ export function canonicalJson(value: unknown): string {
         .sort();
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
     }
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       throw new TypeError(`JCS: cannot serialise ${typeof value}`);
   }
+  throw new TypeError('JCS: unreachable');
 }

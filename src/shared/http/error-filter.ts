@@ -75,7 +75,7 @@ export function toErrorResponse(e: unknown, requestId: string): { status: number
     }
     const fe = e as { code?: string; statusCode?: number };
     if (fe && typeof fe.code === 'string' && FASTIFY_ERRORS[fe.code]) {
-      const m = FASTIFY_ERRORS[fe.code]!;
+      const m = FASTIFY_ERRORS[fe.code];
       return { status: m.status, body: body(m.code, m.message) };
     }
     if (e instanceof SyntaxError || (fe && fe.statusCode === 400)) {
