@@ -1,0 +1,61 @@
+import { Query } from '@nestjs/cqrs';
+import { DomainError } from '@shared/errors/domain-error';
+import type { TikTokAuth } from '@shared/tiktok/tiktok-api.port';
+
+/**
+ * The integrations module's public surface: what other modules may know about a connected TikTok
+ * account, and the one way to call TikTok on its behalf.
+ */
+
+export type IntegrationStatus = 'active' | 'reauth_required' | 'disconnected';
+
+/** What other modules need about an integration. */
+export interface IntegrationSummary {
+  id: string;
+  tenant: string;
+  /** TikTok's open_id (`business_id`) */
+  tiktokAccountId: string;
+  username: string | null;
+  displayName: string;
+  status: IntegrationStatus;
+}
+
+/** One integration of the tenant, or null (missing or another tenant's). */
+export class GetIntegrationQuery extends Query<IntegrationSummary | null> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+  ) {
+    super();
+  }
+}
+
+/** Every integration, in every tenant, connected to one TikTok account (webhook fan-out). System scope. */
+export class ListIntegrationsByAccountQuery extends Query<IntegrationSummary[]> {
+  constructor(readonly tiktokAccountId: string) {
+    super();
+  }
+}
+
+/** 409: the integration is `reauth_required` or `disconnected`; nothing was sent to TikTok. */
+export class IntegrationNotActiveError extends DomainError {
+  readonly code = 'INTEGRATION_NOT_ACTIVE';
+  readonly status = 409;
+  constructor(status: IntegrationStatus) {
+    super(`The TikTok integration is ${status.replace('_', ' ')}; reconnect it first`);
+  }
+}
+
+/** Injection token of `TikTokAccess`. */
+export const TIKTOK_ACCESS = Symbol('TIKTOK_ACCESS');
+
+/**
+ * Calls TikTok on an integration's behalf with a valid access token: refreshes before expiry and
+ * once on `auth-expired` (then retries the call once), marks the integration `reauth_required`
+ * (and emits `tiktok.integration.reauth-required`) on `auth-revoked`. Throws
+ * `IntegrationNotActiveError` without calling TikTok when the integration is not active, and
+ * the client's `TikTokError` for every other failure. Tokens never leave this call.
+ */
+export interface TikTokAccess {
+  withAccess<T>(tenant: string, integrationId: string, call: (auth: TikTokAuth) => Promise<T>): Promise<T>;
+}
