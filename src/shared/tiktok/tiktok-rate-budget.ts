@@ -1,0 +1,174 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '../database/database';
+import type { Tx } from '../database/tx';
+
+/** At most `max` calls in any sliding `windowMs`. */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** The limits a budget enforces (DESIGN.md section 2). */
+export interface TikTokBudgetLimits {
+  /** Per TikTok account (open_id) and endpoint; default 40 per 60 s. */
+  perAccountEndpoint: WindowLimit;
+  /** All budgeted calls of the app; default 600 per 60 s. */
+  appPerWindow: WindowLimit;
+  /** All budgeted calls of the app; default 10 per 1 s. */
+  appPerSecond: WindowLimit;
+  /**
+   * Extra time a hit is kept beyond its window. A slot is taken before the request leaves, so it
+   * reaches TikTok a little later than its recorded time; the margin absorbs that delay so that
+   * two calls a window apart here are still a window apart at TikTok. Default 250 ms.
+   */
+  marginMs: number;
+}
+
+/** Defaults: TikTok's documented Basic-tier limits, read as sliding windows (the stricter reading). */
+export const DEFAULT_BUDGET_LIMITS: TikTokBudgetLimits = {
+  perAccountEndpoint: { max: 40, windowMs: 60_000 },
+  appPerWindow: { max: 600, windowMs: 60_000 },
+  appPerSecond: { max: 10, windowMs: 1_000 },
+  marginMs: 250,
+};
+
+/** Which budgets a call counts against: the app's always, an account's when `openId` is set. */
+export interface BudgetScope {
+  endpoint: string;
+  /** Unset for app-level calls (webhook subscription): they count toward the app budget only. */
+  openId?: string;
+}
+
+/** Outcome of taking a slot. */
+export type BudgetGrant = { ok: true; waitedMs: number } | { ok: false; retryAfterMs: number };
+
+/** What the HTTP client needs from a rate budget. */
+export interface RateBudget {
+  /**
+   * Takes one slot in every bucket of `scope`, waiting (without holding a lock) while the
+   * earliest free slot is within `maxWaitMs`; otherwise answers when to try again.
+   */
+  acquire(scope: BudgetScope, maxWaitMs: number): Promise<BudgetGrant>;
+  /**
+   * TikTok answered "rate limited" although the budget had room (another app sharing the
+   * account, a stricter tier): treat the account's bucket as full for one whole window.
+   * Returns the ms until it has room again (0 for app-level scopes, which are left alone).
+   */
+  penalize(scope: BudgetScope): Promise<number>;
+}
+
+interface Bucket {
+  key: string;
+  limit: WindowLimit;
+}
+
+interface BucketRow {
+  bucket: string;
+  hits: (string | number)[];
+}
+
+/**
+ * Rate budgets in PostgreSQL, shared by every instance of the service.
+ *
+ * Why it holds across instances: each bucket is one row holding the times of its recent calls.
+ * A taker locks all the rows of its call with `select ... for update` (ordered by key, so two
+ * takers never deadlock), reads the database clock only after it holds the locks, and appends
+ * that time to every row or to none, in one transaction. Two takers of a shared bucket are
+ * therefore serialised by the row lock, and each sees the other's committed hit. Times come from
+ * the one database clock, never from an instance's clock. Waiting happens outside the
+ * transaction, so a saturated account holds no lock while it waits and never delays another
+ * account; the app rows are locked only for the few statements of a take.
+ */
+export class TikTokRateBudget implements RateBudget {
+  readonly limits: TikTokBudgetLimits;
+
+  constructor(
+    private readonly db: Database,
+    limits: Partial<TikTokBudgetLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_BUDGET_LIMITS, ...limits };
+  }
+
+  async acquire(scope: BudgetScope, maxWaitMs: number): Promise<BudgetGrant> {
+    const started = Date.now();
+    for (;;) {
+      const retryAfterMs = await this.tryTake(scope);
+      const waited = Date.now() - started;
+      if (retryAfterMs === 0) return { ok: true, waitedMs: waited };
+      if (waited + retryAfterMs > maxWaitMs) return { ok: false, retryAfterMs };
+      // A little jitter so the waiters of one bucket do not all wake on the same millisecond.
+      await sleep(retryAfterMs + Math.floor(Math.random() * 15));
+    }
+  }
+
+  /**
+   * One atomic attempt: takes a slot in every bucket of `scope` and returns 0, or takes none and
+   * returns the ms until every bucket has room.
+   */
+  async tryTake(scope: BudgetScope): Promise<number> {
+    const buckets = this.bucketsOf(scope);
+    const keys = buckets.map((b) => b.key);
+    return this.db.inSystem(async (tx) => {
+      const rows = await this.lockRows(tx, keys);
+      const now = await dbNow(tx);
+      let retryAfterMs = 0;
+      const next = new Map<string, number[]>();
+      for (const b of buckets) {
+        const keep = b.limit.windowMs + this.limits.marginMs;
+        const hits = (rows.get(b.key) ?? []).filter((t) => t > now - keep).sort((x, y) => x - y);
+        if (hits.length >= b.limit.max) {
+          // the hit whose expiry brings the count down to max - 1
+          const freeAt = hits[hits.length - b.limit.max] + keep;
+          retryAfterMs = Math.max(retryAfterMs, freeAt - now + 1);
+        }
+        next.set(b.key, hits);
+      }
+      if (retryAfterMs > 0) return retryAfterMs;
+      for (const [key, hits] of next) {
+        hits.push(now);
+        await tx.run(`update tiktok_rate_bucket set hits = $2::bigint[], updated_at = now() where bucket = $1`, [key, hits]);
+      }
+      return 0;
+    });
+  }
+
+  async penalize(scope: BudgetScope): Promise<number> {
+    if (scope.openId === undefined) return 0;
+    const b = this.bucketsOf(scope)[0];
+    return this.db.inSystem(async (tx) => {
+      await this.lockRows(tx, [b.key]);
+      const now = await dbNow(tx);
+      const hits = Array.from({ length: b.limit.max }, () => now);
+      await tx.run(`update tiktok_rate_bucket set hits = $2::bigint[], updated_at = now() where bucket = $1`, [b.key, hits]);
+      return b.limit.windowMs + this.limits.marginMs;
+    });
+  }
+
+  private bucketsOf(scope: BudgetScope): Bucket[] {
+    const list: Bucket[] = [];
+    if (scope.openId !== undefined) {
+      list.push({ key: `acct:${scope.openId}:${scope.endpoint}`, limit: this.limits.perAccountEndpoint });
+    }
+    list.push({ key: 'app:second', limit: this.limits.appPerSecond }, { key: 'app:window', limit: this.limits.appPerWindow });
+    return list;
+  }
+
+  /** Locks the rows of `keys` in key order, creating missing ones first. */
+  private async lockRows(tx: Tx, keys: string[]): Promise<Map<string, number[]>> {
+    const sorted = [...keys].sort();
+    const select = () =>
+      tx.query<BucketRow>(`select bucket, hits from tiktok_rate_bucket where bucket = any($1::text[]) order by bucket for update`, [sorted]);
+    let rows = await select();
+    if (rows.length < sorted.length) {
+      await tx.run(`insert into tiktok_rate_bucket (bucket) select unnest($1::text[]) on conflict do nothing`, [sorted]);
+      rows = await select();
+    }
+    return new Map(rows.map((r) => [r.bucket, r.hits.map(Number)]));
+  }
+}
+
+/** The database clock in epoch ms: every instance measures windows on this one clock. */
+async function dbNow(tx: Tx): Promise<number> {
+  const row = await tx.one<{ now: string }>(`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now`);
+  return Number(row?.now);
+}
