@@ -1,7 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000001Foundation } from './Migration20261125000001_foundation';
 import { Migration20261125000002TikTokRateBudget } from './Migration20261125000002_tiktok_rate_budget';
-import { Migration20261125000003IntegrationsPermissions } from './Migration20261125000003_integrations_permissions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -10,5 +9,4 @@ import { Migration20261125000003IntegrationsPermissions } from './Migration20261
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000001_foundation', class: Migration20261125000001Foundation },
   { name: 'Migration20261125000002_tiktok_rate_budget', class: Migration20261125000002TikTokRateBudget },
-  { name: 'Migration20261125000003_integrations_permissions', class: Migration20261125000003IntegrationsPermissions },
 ];
