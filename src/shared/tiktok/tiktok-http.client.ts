@@ -381,7 +381,10 @@ export class TikTokHttpClient implements TikTokApi {
         // TikTok counted more than our budget did: make every instance sit out this account's window.
         retryAfterMs = (await this.budget.penalize(scope)) || this.options.maxDelayMs;
       }
-      if (attempt < this.options.maxAttempts && isRetryable(result.cls, spec.op, result.sent)) {
+      // After a 40100 the budget holds the account back for a whole window: when that is beyond the
+      // caller's wait limit, answer now with TikTok's code rather than wait to be refused.
+      const fitsWait = retryAfterMs === undefined || Date.now() - started + retryAfterMs <= maxWaitMs;
+      if (attempt < this.options.maxAttempts && fitsWait && isRetryable(result.cls, spec.op, result.sent)) {
         const cap = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
         await sleep(Math.floor(Math.random() * cap));
         continue;

@@ -108,8 +108,9 @@ export class TikTokRateBudget implements RateBudget {
   async tryTake(scope: BudgetScope): Promise<number> {
     const buckets = this.bucketsOf(scope);
     const keys = buckets.map((b) => b.key);
-    return this.db.inSystem(async (tx) => {
+    const result = await this.db.inSystem(async (tx) => {
       const rows = await this.lockRows(tx, keys);
+      if (rows === null) return null;
       const now = await dbNow(tx);
       let retryAfterMs = 0;
       const next = new Map<string, number[]>();
@@ -130,11 +131,15 @@ export class TikTokRateBudget implements RateBudget {
       }
       return 0;
     });
+    if (result !== null) return result;
+    await this.createRows(keys);
+    return this.tryTake(scope);
   }
 
   async penalize(scope: BudgetScope): Promise<number> {
     if (scope.openId === undefined) return 0;
     const b = this.bucketsOf(scope)[0];
+    await this.createRows([b.key]);
     return this.db.inSystem(async (tx) => {
       await this.lockRows(tx, [b.key]);
       const now = await dbNow(tx);
@@ -153,17 +158,26 @@ export class TikTokRateBudget implements RateBudget {
     return list;
   }
 
-  /** Locks the rows of `keys` in key order, creating missing ones first. */
-  private async lockRows(tx: Tx, keys: string[]): Promise<Map<string, number[]>> {
-    const sorted = [...keys].sort();
-    const select = () =>
-      tx.query<BucketRow>(`select bucket, hits from tiktok_rate_bucket where bucket = any($1::text[]) order by bucket for update`, [sorted]);
-    let rows = await select();
-    if (rows.length < sorted.length) {
-      await tx.run(`insert into tiktok_rate_bucket (bucket) select unnest($1::text[]) on conflict do nothing`, [sorted]);
-      rows = await select();
-    }
+  /**
+   * Locks the rows of `keys`, in key order (one statement, so every taker locks in the same
+   * order and none deadlock); null when a row does not exist yet.
+   */
+  private async lockRows(tx: Tx, keys: string[]): Promise<Map<string, number[]> | null> {
+    const rows = await tx.query<BucketRow>(
+      `select bucket, hits from tiktok_rate_bucket where bucket = any($1::text[]) order by bucket for update`,
+      [keys],
+    );
+    if (rows.length < new Set(keys).size) return null;
     return new Map(rows.map((r) => [r.bucket, r.hits.map(Number)]));
+  }
+
+  /**
+   * Creates missing bucket rows in a transaction of their own. Creating them inside the taking
+   * transaction would lock a new row after rows already locked, out of key order: a deadlock
+   * with a taker that saw the new row first.
+   */
+  private async createRows(keys: string[]): Promise<void> {
+    await this.db.inSystem((tx) => tx.run(`insert into tiktok_rate_bucket (bucket) select unnest($1::text[]) on conflict do nothing`, [keys]));
   }
 }
 
