@@ -160,7 +160,7 @@ describe('TikTok HTTP client', () => {
       expect(await client.getAccount(a)).toEqual({
         username: 'echo_brand',
         displayName: 'Echo Brand',
-        profileImage: expect.stringMatching(/^https:\/\//) as unknown as string,
+        profileImage: expect.stringMatching(/^https:\/\//),
         isBusinessAccount: null,
         followersCount: null,
       });
