@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '@shared/http/pagination.dto';
+import type { CommentStatusFilter } from '../domain/comment';
+
+export class ListCommentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  integrationId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  videoId?: string;
+
+  @ApiPropertyOptional({ enum: ['unanswered', 'answered', 'all'], default: 'all' })
+  @IsOptional()
+  @IsIn(['unanswered', 'answered', 'all'])
+  status?: CommentStatusFilter;
+
+  @ApiPropertyOptional({ description: 'case-insensitive text search' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'only postedAt at or after it' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  since?: Date;
+}
+
+/** The text is checked in the domain (1–150 code points after trimming), so a non-string reaches it too. */
+export class PostTextDto {
+  @ApiProperty({ description: '1–150 characters (Unicode code points) after trimming', maxLength: 150 })
+  text!: unknown;
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { CommentsController } from './api/comments.controller';
+import { VideoCommentsController } from './api/video-comments.controller';
+import { CommentAccess } from './application/access';
+import { IngestCommentsHandler } from './application/commands/ingest-comments/ingest-comments.handler';
+import { ModerateCommentService } from './application/commands/moderate-comment.service';
+import { PostCommentService } from './application/commands/post-comment.service';
+import { PostDelivery } from './application/delivery/post-delivery';
+import { PostDeliveryWorker } from './application/delivery/post-delivery.worker';
+import { GetComment } from './application/queries/get-comment/get-comment.handler';
+import { ListComments } from './application/queries/list-comments/list-comments.handler';
+import { CommentRepository } from './infrastructure/comment.repository';
+import { IdempotencyRepository } from './infrastructure/idempotency.repository';
+
+/** The Social Media inbox: read (audited), reply, comment, hide, unhide, delete; ingest for the sync. */
+@Module({
+  controllers: [CommentsController, VideoCommentsController],
+  providers: [
+    CommentRepository,
+    IdempotencyRepository,
+    CommentAccess,
+    ListComments,
+    GetComment,
+    PostCommentService,
+    ModerateCommentService,
+    PostDelivery,
+    PostDeliveryWorker,
+    IngestCommentsHandler,
+  ],
+})
+export class CommentsModule {}

@@ -1,0 +1,42 @@
+import { Command } from '@nestjs/cqrs';
+import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
+import { COMMENT_EVENTS } from '../domain/comment-events';
+
+/**
+ * The comments module's public surface: how the sync (and webhook intake) store comments, and the
+ * stored event types other modules may subscribe to (payloads in EVENTS.md).
+ */
+
+/** What an ingest did: Echo ids of new rows, rows changed, and own replies matched to Echo posts. */
+export interface IngestCommentsResult {
+  insertedIds: string[];
+  updated: number;
+  matched: number;
+}
+
+/**
+ * Stores comments and replies of one video as TikTok listed them (inline `replyList`s included).
+ *
+ * - One multi-row `insert ... on conflict (tenant_id, integration_id, tiktok_comment_id) do
+ *   update ... where` something changed, top-level comments first so replies find their parent.
+ * - Exactly one `tiktok.comment.received` per new row, in the same transaction; a comment seen
+ *   again (another page, the webhook, a repeat past ~500) changes nothing or updates in place.
+ * - A reply or comment written by the account (`owner`) that is one of our own pending/unsure
+ *   posts (same thread, same text, stamped after our attempt began) is matched to that post (it
+ *   becomes `sent`) instead of being stored as a new comment.
+ * - A change of `hidden` on a stored comment is a `tiktok.comment.changed`.
+ */
+export class IngestCommentsCommand extends Command<IngestCommentsResult> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    /** Echo id of the video */
+    readonly videoId: string,
+    readonly comments: TikTokComment[],
+  ) {
+    super();
+  }
+}
+
+/** Stored event types of this module (payloads in EVENTS.md). */
+export const COMMENT_EVENT_TYPES = COMMENT_EVENTS;

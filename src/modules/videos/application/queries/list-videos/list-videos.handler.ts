@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { Database } from '@shared/database/database';
+import { NotFoundError } from '@shared/errors/domain-error';
+import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
+import { CanAccessIntegrationQuery, type Caller } from '@modules/permissions/contracts';
+import { GetIntegrationQuery } from '@modules/integrations/contracts';
+import type { VideoView } from '../../../domain/video';
+import { VideoRepository } from '../../../infrastructure/video.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isVideoCursor = (v: Record<string, unknown>): v is { p: string; i: string } =>
+  typeof v.p === 'string' && !Number.isNaN(Date.parse(v.p)) && typeof v.i === 'string' && UUID.test(v.i);
+
+/** `GET /integrations/tiktok/{id}/videos`: one keyset page; an integration the caller cannot see is a 404. */
+@Injectable()
+export class ListVideos {
+  constructor(
+    private readonly db: Database,
+    private readonly videos: VideoRepository,
+    private readonly queries: QueryBus,
+  ) {}
+
+  async execute(caller: Caller, integrationId: string, limit: number, cursor: string | undefined): Promise<Page<VideoView>> {
+    const after = decodeCursor(cursor, isVideoCursor);
+    if (!UUID.test(integrationId)) throw new NotFoundError('Integration');
+    const [integration, allowed] = await Promise.all([
+      this.queries.execute(new GetIntegrationQuery(caller.tenant, integrationId)),
+      this.queries.execute(new CanAccessIntegrationQuery(caller, integrationId)),
+    ]);
+    if (!integration || !allowed) throw new NotFoundError('Integration');
+    const rows = await this.db.inTenant(caller.tenant, (tx) =>
+      this.videos.page(tx, integrationId, after && { postedAt: after.p, id: after.i }, limit + 1),
+    );
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ p: last.postedAt, i: last.id }) : null };
+  }
+}
