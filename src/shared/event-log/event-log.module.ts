@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { Metrics } from '../operations/metrics';
@@ -14,7 +14,7 @@ import { Sealer } from './sealer';
   providers: [EventLog, Sealer, Checkpointer, EventConsumers, EventLogReader],
   exports: [EventLog, Sealer, Checkpointer, EventConsumers, EventLogReader],
 })
-export class EventLogModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventLogModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly sealer: Sealer,
     private readonly checkpointer: Checkpointer,
@@ -36,7 +36,12 @@ export class EventLogModule implements OnApplicationBootstrap, OnApplicationShut
     this.consumers.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before, not on, application shutdown: MikroORM closes its pool in its own
+   * `onApplicationShutdown`, which may run first; a loop tick that then asks the closed pool for
+   * a connection waits out knex's 60 s acquire timeout and stalls the whole shutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([this.sealer.stop(), this.checkpointer.stop(), this.consumers.stop()]);
   }
 }
