@@ -7,6 +7,7 @@ import { chainHash } from './chain';
 import { EventLog } from './event-log';
 import { GENESIS_HASH, type Actor, type Subject as EventSubject } from './event.types';
 import { BackgroundLoop } from './background-loop';
+import { isoTimestamp } from './event-rows';
 
 const SEALER_LOCK = 727_101;
 const BATCH = 1000;
@@ -16,11 +17,11 @@ interface PendingRow {
   id: string;
   tenant_id: string;
   type: string;
-  occurred_at: Date;
+  occurred_at: Date | string;
   actor: Actor;
   subject: EventSubject;
   data_digest: string;
-  recorded_at: Date;
+  recorded_at: Date | string;
 }
 
 /**
@@ -86,7 +87,7 @@ export class Sealer {
           seq,
           id: p.id,
           type: p.type,
-          occurredAt: p.occurred_at.toISOString(),
+          occurredAt: isoTimestamp(p.occurred_at),
           tenant: p.tenant_id,
           actor: p.actor,
           subject: p.subject,
@@ -113,7 +114,7 @@ export class Sealer {
       await tx.run('update event_sealer_state set position = $1 where id = 1', [position]);
       await tx.run('delete from event_pending where n = any($1::bigint[])', [pending.map((p) => p.n)]);
       const now = Date.now();
-      return { count: seals.length, position, lags: pending.map((p) => (now - p.recorded_at.getTime()) / 1000) };
+      return { count: seals.length, position, lags: pending.map((p) => (now - Date.parse(isoTimestamp(p.recorded_at))) / 1000) };
     });
     if (result.count > 0) {
       for (const lag of result.lags) this.metrics.sealLag.observe(lag);
