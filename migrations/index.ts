@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000001Foundation } from './Migration20261125000001_foundation';
 import { Migration20261125000002TikTokRateBudget } from './Migration20261125000002_tiktok_rate_budget';
+import { Migration20261125000003IntegrationsPermissions } from './Migration20261125000003_integrations_permissions';
 import { Migration20261125000004VideosComments } from './Migration20261125000004_videos_comments';
 
 /**
@@ -10,5 +11,6 @@ import { Migration20261125000004VideosComments } from './Migration20261125000004
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000001_foundation', class: Migration20261125000001Foundation },
   { name: 'Migration20261125000002_tiktok_rate_budget', class: Migration20261125000002TikTokRateBudget },
+  { name: 'Migration20261125000003_integrations_permissions', class: Migration20261125000003IntegrationsPermissions },
   { name: 'Migration20261125000004_videos_comments', class: Migration20261125000004VideosComments },
 ];

@@ -16,9 +16,14 @@ import { MetricsController } from '@shared/operations/metrics.controller';
 import { Metrics } from '@shared/operations/metrics';
 import { SharedModule } from '@shared/shared.module';
 import { AuditModule } from '@modules/audit/audit.module';
+import { CommentsModule } from '@modules/comments/comments.module';
+import { VideosModule } from '@modules/videos/videos.module';
+import { IntegrationsModule } from '@modules/integrations/integrations.module';
+import { PermissionsModule } from '@modules/permissions/permissions.module';
+import { TikTokModule } from '@shared/tiktok/tiktok.module';
 
 /** Feature modules, in one list so the app and the architecture test agree. */
-export const FEATURE_MODULES: Type[] = [AuditModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, PermissionsModule, IntegrationsModule, VideosModule, CommentsModule];
 
 @Module({})
 export class AppModule {
@@ -30,6 +35,7 @@ export class AppModule {
         SharedModule.forRoot(config),
         DatabaseModule.forRoot(config),
         EventLogModule,
+        TikTokModule,
         CqrsModule.forRoot(),
         ScheduleModule.forRoot(),
         PassportModule,

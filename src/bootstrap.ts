@@ -25,6 +25,8 @@ export const ROOT_ROUTES = ['health', 'health/ready', 'metrics'];
 export async function createApp(config: AppConfig, logger: Pino): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    // TikTok's redirect may arrive as /callback/ (its docs want redirect URIs to end in '/').
+    routerOptions: { ignoreTrailingSlash: true },
     trustProxy: true,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];

@@ -27,6 +27,33 @@ export function toKnexRaw(sql: string, params: readonly unknown[]): { sql: strin
   return { sql: text, bindings };
 }
 
+const TIMESTAMP_OIDS = new Set([1114, 1184]); // timestamp, timestamptz
+
+/** PostgreSQL's timestamp text (`2026-11-25 10:07:17.123456+00`) as a Date (millisecond precision). */
+export function parsePgTimestamp(text: string): Date | string {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d(?::?\d\d)?)?$/.exec(text);
+  if (!m) return text; // 'infinity' and friends stay text
+  const tz = m[3] ? (m[3].length === 3 ? `${m[3]}:00` : m[3].replace(/^([+-]\d\d)(\d\d)$/, '$1:$2')) : 'Z';
+  const d = new Date(`${m[1]}T${m[2]}${tz}`);
+  return Number.isNaN(d.getTime()) ? text : d;
+}
+
+/**
+ * MikroORM's PostgreSQL connection installs type parsers that return timestamps as text (it
+ * maps them itself for entities). Raw SQL here gets `Date`s back, whatever those parsers do.
+ */
+function reviveTimestamps<T>(res: { rows: T[]; fields?: { name: string; dataTypeID: number }[] }): T[] {
+  const cols = (res.fields ?? []).filter((f) => TIMESTAMP_OIDS.has(f.dataTypeID)).map((f) => f.name);
+  if (cols.length === 0) return res.rows;
+  for (const row of res.rows as Record<string, unknown>[]) {
+    for (const c of cols) {
+      const v = row[c];
+      if (typeof v === 'string') row[c] = parsePgTimestamp(v);
+    }
+  }
+  return res.rows;
+}
+
 /** What a transaction is for: one tenant (row-level security applies) or the system scope. */
 export type TxScope = { kind: 'tenant'; tenant: string } | { kind: 'system' };
 
@@ -57,8 +84,8 @@ export class Tx {
   /** Runs one statement with `$n` parameters and returns its rows. */
   async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const { sql: text, bindings } = toKnexRaw(sql, params);
-    const res = await this.trx().raw<{ rows: T[] }>(text, bindings as Knex.RawBinding[]);
-    return res.rows;
+    const res = await this.trx().raw<{ rows: T[]; fields?: { name: string; dataTypeID: number }[] }>(text, bindings as Knex.RawBinding[]);
+    return reviveTimestamps(res);
   }
 
   /** Runs one statement and returns the number of rows it touched. */

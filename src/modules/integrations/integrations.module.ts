@@ -1,0 +1,32 @@
+import { Global, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { IntegrationsController } from './api/integrations.controller';
+import { ConnectService } from './application/connect.service';
+import { GetIntegrationHandler, ListIntegrationsByAccountHandler } from './application/integration-queries.handlers';
+import { IntegrationMaintenance } from './application/integration-maintenance';
+import { IntegrationsService } from './application/integrations.service';
+import { TikTokAccessService } from './application/tiktok-access.service';
+import { TokenStore } from './infrastructure/token-store';
+import { TIKTOK_ACCESS } from './contracts';
+
+/**
+ * Connecting TikTok accounts, their tokens, and the existing-integrations page. Global so other
+ * modules can inject the `TIKTOK_ACCESS` contract without importing this module's class.
+ */
+@Global()
+@Module({
+  imports: [CqrsModule],
+  controllers: [IntegrationsController],
+  providers: [
+    ConnectService,
+    IntegrationsService,
+    IntegrationMaintenance,
+    TokenStore,
+    TikTokAccessService,
+    { provide: TIKTOK_ACCESS, useExisting: TikTokAccessService },
+    GetIntegrationHandler,
+    ListIntegrationsByAccountHandler,
+  ],
+  exports: [TIKTOK_ACCESS, TokenStore],
+})
+export class IntegrationsModule {}
