@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { Allow, IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '@shared/http/pagination.dto';
 import type { CommentStatusFilter } from '../domain/comment';
 
@@ -37,5 +37,6 @@ export class ListCommentsQueryDto extends PageQueryDto {
 /** The text is checked in the domain (1–150 code points after trimming), so a non-string reaches it too. */
 export class PostTextDto {
   @ApiProperty({ description: '1–150 characters (Unicode code points) after trimming', maxLength: 150 })
+  @Allow()
   text!: unknown;
 }
