@@ -173,17 +173,21 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
   const apiBaseUrl = sandbox?.apiBaseUrl ?? url(env, 'TIKTOK_API_BASE_URL', 'https://business-api.tiktok.com/open_api/v1.3/')!;
   if (!apiBaseUrl.endsWith('/')) throw new ConfigError('TIKTOK_API_BASE_URL', 'must end with "/"');
 
+  // Browsers send `Origin: https://host[:port]`, never a path or a trailing slash: keep only the
+  // origin of each entry, or `https://ui.example.com/` would never match.
   const corsOrigins = (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
-    .filter(Boolean);
-  for (const o of corsOrigins) {
-    try {
-      new URL(o);
-    } catch {
-      throw new ConfigError('CORS_ORIGINS', `"${o}" is not an origin URL`);
-    }
-  }
+    .filter(Boolean)
+    .map((o) => {
+      try {
+        const u = new URL(o);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+        return u.origin;
+      } catch {
+        throw new ConfigError('CORS_ORIGINS', `"${o}" is not an origin URL`);
+      }
+    });
   const logLevel = env.LOG_LEVEL?.trim() || (s.nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent`);

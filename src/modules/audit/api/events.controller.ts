@@ -118,7 +118,10 @@ export class EventsController implements BeforeApplicationShutdown {
     }
     reply.hijack();
     const raw = reply.raw;
+    // hijacked: Fastify's onSend hooks do not run, so carry over what they and the CORS plugin set
     raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'x-request-id': String(reply.request.id),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
