@@ -31,10 +31,10 @@ export class TikTokAccessService implements TikTokAccess {
   ) {}
 
   async withAccess<T>(tenant: string, integrationId: string, call: (auth: TikTokAuth) => Promise<T>): Promise<T> {
-    let { auth, version, expiresAt } = await this.current(tenant, integrationId);
-    if (expiresAt.getTime() - Date.now() < REFRESH_AHEAD_MS) {
-      auth = await this.refreshOnce(tenant, integrationId, version);
-    }
+    const current = await this.current(tenant, integrationId);
+    const { version } = current;
+    const auth =
+      current.expiresAt.getTime() - Date.now() < REFRESH_AHEAD_MS ? await this.refreshOnce(tenant, integrationId, version) : current.auth;
     try {
       return await call(auth);
     } catch (err) {

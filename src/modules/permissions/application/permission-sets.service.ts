@@ -61,7 +61,7 @@ export class PermissionSetsService {
         data: { permissionSetId: id, name },
       });
       const [set] = await this.load(tx, id);
-      return set!;
+      return set;
     });
   }
 
@@ -76,7 +76,7 @@ export class PermissionSetsService {
         await this.changed(tx, user, id, { kind: 'renamed', from: current.name, to: name });
       }
       const [set] = await this.load(tx, id);
-      return set!;
+      return set;
     });
   }
 

@@ -1,0 +1,224 @@
+/**
+ * The sync state of one integration and its named transitions. Pure TypeScript (no Nest, no SQL):
+ * the saga loads it from the integration's columns, calls one transition per step, and writes
+ * `columns()` back together with `pullEvents()` in one transaction. No other code writes these
+ * columns (the connect flow only resets them on connect/reconnect).
+ *
+ *            connect                 last page                 auth revoked
+ *   (none) ─────────► backfill ─────────────────► live ─────────────────────► paused
+ *                      │  ▲ pageDone/yielded        │ ▲ runDone/yielded            (reconnect → backfill|live)
+ *                      │  └─ rateLimited ──┘         │ └─ rateLimited / failed (transient, backoff)
+ *                      └─ failed (transient) ─┘      │
+ *
+ * Why the state lives on the integration (integrations module) rather than a module of its own:
+ * it is that aggregate's state (the API renders it as `Integration.sync`, disconnect and
+ * reauthorisation must stop it in the same transaction), and no module reads another's tables.
+ */
+
+export type SyncStage = 'backfill' | 'live' | 'paused';
+
+/** Where a backfill is; committed with each page, so a killed sync resumes here. */
+export interface BackfillCheckpoint {
+  /** `videos`: paging `video/list`; `comments`: importing each stored video's comments in keyset order. */
+  phase: 'videos' | 'comments';
+  /** `video/list` cursor of the next page (ms), 0 for the first. */
+  videoCursor: number;
+  /** The last video whose comments are all imported (keyset position: postedAt desc, id desc). */
+  afterVideo: { postedAt: string; id: string } | null;
+  /** The video being imported and the `comment/list` offset of its next page. */
+  current: { videoId: string; postedAt: string; cursor: number } | null;
+}
+
+/** Everything the saga keeps in `sync_state`. */
+export interface SyncCheckpoint {
+  backfill?: BackfillCheckpoint;
+  /** Totals of the run in progress (for the completed event). */
+  run?: { videos: number; comments: number; changed: number };
+}
+
+/** The integration columns this class owns. */
+export interface SyncColumns {
+  sync_stage: SyncStage;
+  sync_state: SyncCheckpoint;
+  sync_failures: number;
+  next_sync_at: Date | null;
+  last_synced_at: Date | null;
+  last_sync_error: string | null;
+  videos_known: number;
+  videos_backfilled: number;
+  comments_stored: number;
+}
+
+/** Why a run failed; stable codes (they reach `lastSyncError` and `tiktok.sync.failed`). */
+export type SyncFailureReason = 'TIKTOK_UNAVAILABLE' | 'TIKTOK_REJECTED' | 'AUTH_REVOKED' | 'INTERNAL_ERROR';
+
+export interface SyncEvent {
+  type: 'tiktok.sync.completed' | 'tiktok.sync.failed';
+  data: Record<string, unknown>;
+}
+
+/** Longest retry backoff after repeated transient failures. */
+export const MAX_BACKOFF_MS = 60 * 60_000;
+
+const emptyBackfill = (): BackfillCheckpoint => ({ phase: 'videos', videoCursor: 0, afterVideo: null, current: null });
+
+export class SyncState {
+  private events: SyncEvent[] = [];
+  private c: SyncColumns;
+
+  private constructor(columns: SyncColumns) {
+    this.c = { ...columns, sync_state: structuredClone(columns.sync_state ?? {}) };
+  }
+
+  static from(columns: SyncColumns): SyncState {
+    return new SyncState(columns);
+  }
+
+  get stage(): SyncStage {
+    return this.c.sync_stage;
+  }
+
+  get failures(): number {
+    return this.c.sync_failures;
+  }
+
+  /** The backfill checkpoint (a fresh one when none was saved). */
+  get backfill(): BackfillCheckpoint {
+    return this.c.sync_state.backfill ?? emptyBackfill();
+  }
+
+  columns(): SyncColumns {
+    return { ...this.c, sync_state: structuredClone(this.c.sync_state) };
+  }
+
+  pullEvents(): SyncEvent[] {
+    return this.events.splice(0);
+  }
+
+  /** A fresh backfill from the first page (connect, or a backfill checkpoint that cannot be used). */
+  startBackfill(now: Date): void {
+    this.c.sync_stage = 'backfill';
+    this.c.sync_state = { backfill: emptyBackfill(), run: { videos: 0, comments: 0, changed: 0 } };
+    this.c.next_sync_at = now;
+  }
+
+  /** One `video/list` page of the backfill is stored. */
+  videosPageDone(p: { nextCursor: number; hasMore: boolean; newVideos: number }): void {
+    this.requireStage('backfill');
+    const b = this.backfill;
+    this.c.sync_state.backfill = p.hasMore ? { ...b, videoCursor: p.nextCursor } : { ...b, phase: 'comments', videoCursor: p.nextCursor };
+    this.c.videos_known += p.newVideos;
+    this.count({ videos: p.newVideos });
+  }
+
+  /** One `comment/list` page (with its replies) of a video is stored; `nextCursor` null: the video is done. */
+  commentsPageDone(p: { video: { id: string; postedAt: string }; nextCursor: number | null; newComments: number }): void {
+    this.requireStage('backfill');
+    const b = this.backfill;
+    this.c.comments_stored += p.newComments;
+    this.count({ comments: p.newComments });
+    if (p.nextCursor === null) {
+      this.c.sync_state.backfill = { ...b, afterVideo: { postedAt: p.video.postedAt, id: p.video.id }, current: null };
+      this.c.videos_backfilled += 1;
+    } else {
+      this.c.sync_state.backfill = { ...b, current: { videoId: p.video.id, postedAt: p.video.postedAt, cursor: p.nextCursor } };
+    }
+  }
+
+  /** New comments stored outside the backfill (polls, reconciliation, webhooks). */
+  commentsStored(n: number, changed = 0): void {
+    this.c.comments_stored += n;
+    this.count({ comments: n, changed });
+  }
+
+  /** New videos stored by a live run. */
+  videosFound(n: number): void {
+    this.c.videos_known += n;
+    this.count({ videos: n });
+  }
+
+  /** Every video and comment is imported: the integration goes live. */
+  backfillDone(now: Date, intervalMs: number): void {
+    this.requireStage('backfill');
+    const run = this.c.sync_state.run ?? { videos: 0, comments: 0, changed: 0 };
+    this.c.sync_stage = 'live';
+    this.c.sync_state = {};
+    this.succeeded(now, intervalMs);
+    this.events.push({
+      type: 'tiktok.sync.completed',
+      data: { stage: 'backfill', videosKnown: this.c.videos_known, videosBackfilled: this.c.videos_backfilled, commentsStored: this.c.comments_stored, newVideos: run.videos, newComments: run.comments },
+    });
+  }
+
+  /**
+   * A live run finished. `tiktok.sync.completed` is recorded only when the run stored something
+   * or ended a failure streak: a quiet account syncs every interval, and an event per quiet run
+   * would flood the audit log with nothing.
+   */
+  liveRunDone(now: Date, intervalMs: number): void {
+    this.requireStage('live');
+    const run = this.c.sync_state.run ?? { videos: 0, comments: 0, changed: 0 };
+    const recovered = this.c.sync_failures > 0;
+    this.c.sync_state = {};
+    this.succeeded(now, intervalMs);
+    if (run.videos + run.comments + run.changed > 0 || recovered) {
+      this.events.push({
+        type: 'tiktok.sync.completed',
+        data: { stage: 'live', newVideos: run.videos, newComments: run.comments, changedComments: run.changed, commentsStored: this.c.comments_stored, recovered },
+      });
+    }
+  }
+
+  /** The run stopped at its time or call budget with work left: run again at once (after others had their turn). */
+  yielded(now: Date): void {
+    this.c.next_sync_at = now;
+  }
+
+  /** The rate budget has no room: wait for it. Not a failure: no count, no event, no error. */
+  rateLimited(now: Date, retryAfterMs: number): void {
+    this.c.next_sync_at = new Date(now.getTime() + Math.max(1_000, retryAfterMs));
+  }
+
+  /**
+   * A transient or unexpected failure: retried by the scheduler later with full-jitter
+   * exponential backoff (`random` in [0, 1)); the checkpoint stays, so the retry resumes.
+   */
+  failed(now: Date, reason: SyncFailureReason, detail: string, intervalMs: number, random: number): void {
+    this.c.sync_failures += 1;
+    const cap = Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** Math.min(this.c.sync_failures, 16));
+    const delay = Math.max(intervalMs, Math.floor(cap / 2 + (random * cap) / 2));
+    this.c.next_sync_at = new Date(now.getTime() + delay);
+    this.c.last_sync_error = reason;
+    this.events.push({
+      type: 'tiktok.sync.failed',
+      data: { stage: this.c.sync_stage, reason, detail, failures: this.c.sync_failures, nextRunAt: this.c.next_sync_at.toISOString() },
+    });
+  }
+
+  /** TikTok refused the grant: the sync stops until an admin reconnects (the integration is `reauth_required`). */
+  reauthRequired(reason: string): void {
+    const stage = this.c.sync_stage;
+    this.c.sync_stage = 'paused';
+    this.c.next_sync_at = null;
+    this.c.last_sync_error = 'AUTH_REVOKED';
+    this.events.push({ type: 'tiktok.sync.failed', data: { stage, reason: 'AUTH_REVOKED', detail: reason, failures: this.c.sync_failures } });
+  }
+
+  private succeeded(now: Date, intervalMs: number): void {
+    this.c.sync_failures = 0;
+    this.c.last_synced_at = now;
+    this.c.last_sync_error = null;
+    this.c.next_sync_at = new Date(now.getTime() + intervalMs);
+  }
+
+  private count(d: { videos?: number; comments?: number; changed?: number }): void {
+    const run = (this.c.sync_state.run ??= { videos: 0, comments: 0, changed: 0 });
+    run.videos += d.videos ?? 0;
+    run.comments += d.comments ?? 0;
+    run.changed += d.changed ?? 0;
+  }
+
+  private requireStage(stage: SyncStage): void {
+    if (this.c.sync_stage !== stage) throw new Error(`sync transition needs stage ${stage}, is ${this.c.sync_stage}`);
+  }
+}
