@@ -3,6 +3,7 @@ import { Migration20261125000001Foundation } from './Migration20261125000001_fou
 import { Migration20261125000002TikTokRateBudget } from './Migration20261125000002_tiktok_rate_budget';
 import { Migration20261125000003IntegrationsPermissions } from './Migration20261125000003_integrations_permissions';
 import { Migration20261125000004VideosComments } from './Migration20261125000004_videos_comments';
+import { Migration20261125000005SyncWebhooks } from './Migration20261125000005_sync_webhooks';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000002_tiktok_rate_budget', class: Migration20261125000002TikTokRateBudget },
   { name: 'Migration20261125000003_integrations_permissions', class: Migration20261125000003IntegrationsPermissions },
   { name: 'Migration20261125000004_videos_comments', class: Migration20261125000004VideosComments },
+  { name: 'Migration20261125000005_sync_webhooks', class: Migration20261125000005SyncWebhooks },
 ];

@@ -1,0 +1,36 @@
+/**
+ * When a video's comment list is polled next (DESIGN.md section 2): soon after new comments,
+ * backing off while it stays quiet, capped by the video's age so that recent videos are never
+ * left for long. Pure functions; the bounds are stated in SYNC.md.
+ */
+
+const DAY_MS = 86_400_000;
+
+/** Poll again this soon after a poll that found new comments. */
+export const ACTIVE_POLL_SECONDS = 30;
+/** Longest gap between polls of a video under a week old. */
+export const RECENT_CAP_SECONDS = 4 * 60;
+/** Under a month old. */
+export const MONTH_CAP_SECONDS = 60 * 60;
+/** Older (reconciliation still reads them in full within its own bound). */
+export const OLD_CAP_SECONDS = 6 * 60 * 60;
+
+export function capFor(ageMs: number): number {
+  if (ageMs < 7 * DAY_MS) return RECENT_CAP_SECONDS;
+  if (ageMs < 30 * DAY_MS) return MONTH_CAP_SECONDS;
+  return OLD_CAP_SECONDS;
+}
+
+/**
+ * The next poll of a video after a poll at `now` that found `newComments` (new top-level comments
+ * or replies). The interval doubles while quiet, from `ACTIVE_POLL_SECONDS` up to the age cap.
+ */
+export function nextPoll(p: { now: Date; postedAt: Date; previousIntervalSeconds: number | null; newComments: number }): {
+  intervalSeconds: number;
+  nextPollAt: Date;
+} {
+  const cap = capFor(p.now.getTime() - p.postedAt.getTime());
+  const interval =
+    p.newComments > 0 ? ACTIVE_POLL_SECONDS : Math.min(cap, Math.max(ACTIVE_POLL_SECONDS, (p.previousIntervalSeconds ?? ACTIVE_POLL_SECONDS) * 2));
+  return { intervalSeconds: interval, nextPollAt: new Date(p.now.getTime() + interval * 1000) };
+}

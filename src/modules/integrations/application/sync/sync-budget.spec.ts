@@ -1,0 +1,19 @@
+import { planRun } from './sync-budget';
+
+describe('planRun', () => {
+  it('gives one account its per-endpoint budget, a quarter for reconciliation', () => {
+    const p = planRun({ intervalSeconds: 60, activeAccounts: 1 });
+    expect(p.perMinute).toBe(40);
+    expect(p.pollCalls + p.reconcileCalls).toBe(40);
+    expect(p.reconcileCalls).toBe(10);
+  });
+  it('shares the app budget among 50 accounts, never above it', () => {
+    const p = planRun({ intervalSeconds: 60, activeAccounts: 50 });
+    expect(p.perMinute).toBe(10);
+    expect(p.perMinute * 50).toBeLessThanOrEqual(600);
+    expect(p.reconcileCalls).toBeGreaterThanOrEqual(1);
+  });
+  it('scales with the interval', () => {
+    expect(planRun({ intervalSeconds: 30, activeAccounts: 1 }).pollCalls + planRun({ intervalSeconds: 30, activeAccounts: 1 }).reconcileCalls).toBe(20);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * How many TikTok calls one sync run of one account may plan (DESIGN.md section 2). The client
+ * enforces the budgets in PostgreSQL whatever we plan; planning inside them keeps the run from
+ * waiting on the budget and leaves room for other accounts, webhooks and replies.
+ *
+ * - TikTok allows 40 calls a minute per account and endpoint, and 600 a minute for the whole app.
+ * - 10% of the app budget is kept for work outside the saga (webhook lookups, add by URL,
+ *   replies and moderation); the rest is shared evenly by the active accounts.
+ * - A quarter of an account's share always goes to full reconciliation of its least recently
+ *   reconciled videos, so no video starves behind active ones.
+ */
+
+export const ACCOUNT_ENDPOINT_PER_MINUTE = 40;
+export const APP_PER_MINUTE = 600;
+export const SAGA_SHARE_OF_APP = 0.9;
+export const RECONCILE_SHARE = 0.25;
+
+export interface RunPlan {
+  /** calls one account may make per minute (all endpoints) */
+  perMinute: number;
+  /** calls of this run for quick polls (comment/list newest first, reply/list where counts changed) */
+  pollCalls: number;
+  /** calls of this run for full reconciliation */
+  reconcileCalls: number;
+  /** video/list pages a live run may read looking for new videos */
+  videoPages: number;
+}
+
+/** The call plan of one run, `intervalSeconds` apart, with `activeAccounts` sharing the app budget. */
+export function planRun(p: { intervalSeconds: number; activeAccounts: number }): RunPlan {
+  const accounts = Math.max(1, p.activeAccounts);
+  const perMinute = Math.max(1, Math.min(ACCOUNT_ENDPOINT_PER_MINUTE, Math.floor((APP_PER_MINUTE * SAGA_SHARE_OF_APP) / accounts)));
+  const perRun = Math.max(2, Math.floor((perMinute * Math.max(1, p.intervalSeconds)) / 60));
+  const reconcileCalls = Math.max(1, Math.floor(perRun * RECONCILE_SHARE));
+  return { perMinute, pollCalls: perRun - reconcileCalls, reconcileCalls, videoPages: Math.max(1, Math.min(5, Math.floor(perRun / 4))) };
+}

@@ -1,0 +1,102 @@
+import { MAX_BACKOFF_MS, SyncState, type SyncColumns } from './sync-state';
+
+const now = new Date('2026-11-25T10:00:00.000Z');
+const MIN = 60_000;
+
+function fresh(over: Partial<SyncColumns> = {}): SyncState {
+  return SyncState.from({
+    sync_stage: 'backfill',
+    sync_state: {},
+    sync_failures: 0,
+    next_sync_at: now,
+    last_synced_at: null,
+    last_sync_error: null,
+    videos_known: 0,
+    videos_backfilled: 0,
+    comments_stored: 0,
+    ...over,
+  });
+}
+
+describe('SyncState', () => {
+  it('walks a backfill: video pages, then each video’s comment pages, then live with one completed event', () => {
+    const s = fresh();
+    expect(s.backfill).toEqual({ phase: 'videos', videoCursor: 0, afterVideo: null, current: null });
+    s.videosPageDone({ nextCursor: 1700, hasMore: true, newVideos: 20 });
+    expect(s.backfill.phase).toBe('videos');
+    expect(s.backfill.videoCursor).toBe(1700);
+    s.videosPageDone({ nextCursor: 1600, hasMore: false, newVideos: 5 });
+    expect(s.backfill.phase).toBe('comments');
+    const video = { id: 'v1', postedAt: '2026-11-20T00:00:00.000Z' };
+    s.commentsPageDone({ video, nextCursor: 30, newComments: 30 });
+    expect(s.backfill.current).toEqual({ videoId: 'v1', postedAt: video.postedAt, cursor: 30 });
+    s.commentsPageDone({ video, nextCursor: null, newComments: 12 });
+    expect(s.backfill.current).toBeNull();
+    expect(s.backfill.afterVideo).toEqual(video);
+    expect(s.pullEvents()).toEqual([]);
+    s.backfillDone(now, MIN);
+    const c = s.columns();
+    expect(c).toMatchObject({ sync_stage: 'live', sync_state: {}, videos_known: 25, videos_backfilled: 1, comments_stored: 42, last_synced_at: now, last_sync_error: null });
+    expect(c.next_sync_at).toEqual(new Date(now.getTime() + MIN));
+    const events = s.pullEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'tiktok.sync.completed', data: { stage: 'backfill', newVideos: 25, newComments: 42 } });
+  });
+
+  it('keeps the checkpoint through a transient failure and backs off with jitter, capped', () => {
+    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, current: { videoId: 'v', postedAt: 'x', cursor: 60 } } } });
+    s.failed(now, 'TIKTOK_UNAVAILABLE', 'HTTP 500', MIN, 0);
+    const first = s.columns();
+    expect(first.sync_failures).toBe(1);
+    expect(first.last_sync_error).toBe('TIKTOK_UNAVAILABLE');
+    expect(first.sync_state.backfill?.current?.cursor).toBe(60);
+    const d1 = first.next_sync_at!.getTime() - now.getTime();
+    expect(d1).toBeGreaterThanOrEqual(MIN);
+    expect(d1).toBeLessThanOrEqual(2 * MIN);
+    expect(s.pullEvents()[0]).toMatchObject({ type: 'tiktok.sync.failed', data: { reason: 'TIKTOK_UNAVAILABLE', failures: 1 } });
+    for (let i = 0; i < 20; i++) s.failed(now, 'TIKTOK_UNAVAILABLE', 'x', MIN, 0.999);
+    expect(s.columns().next_sync_at!.getTime() - now.getTime()).toBeLessThanOrEqual(MAX_BACKOFF_MS);
+    // two integrations failing together do not retry together
+    const a = fresh();
+    const b = fresh();
+    a.failed(now, 'TIKTOK_UNAVAILABLE', 'x', MIN, 0.1);
+    b.failed(now, 'TIKTOK_UNAVAILABLE', 'x', MIN, 0.9);
+    expect(a.columns().next_sync_at).not.toEqual(b.columns().next_sync_at);
+  });
+
+  it('waits for the rate budget without counting a failure or recording an event', () => {
+    const s = fresh({ sync_stage: 'live', sync_failures: 2, last_sync_error: 'TIKTOK_UNAVAILABLE' });
+    s.rateLimited(now, 12_000);
+    const c = s.columns();
+    expect(c.sync_failures).toBe(2);
+    expect(c.next_sync_at).toEqual(new Date(now.getTime() + 12_000));
+    expect(s.pullEvents()).toEqual([]);
+  });
+
+  it('pauses on revoked auth and stops scheduling', () => {
+    const s = fresh({ sync_stage: 'live' });
+    s.reauthRequired('AUTH_REVOKED');
+    expect(s.columns()).toMatchObject({ sync_stage: 'paused', next_sync_at: null, last_sync_error: 'AUTH_REVOKED' });
+    expect(s.pullEvents()[0]).toMatchObject({ type: 'tiktok.sync.failed', data: { reason: 'AUTH_REVOKED', stage: 'live' } });
+  });
+
+  it('records completed for a live run only when it stored something or recovered', () => {
+    const quiet = fresh({ sync_stage: 'live' });
+    quiet.liveRunDone(now, MIN);
+    expect(quiet.pullEvents()).toEqual([]);
+    const busy = fresh({ sync_stage: 'live' });
+    busy.commentsStored(3);
+    busy.liveRunDone(now, MIN);
+    expect(busy.pullEvents()[0]).toMatchObject({ type: 'tiktok.sync.completed', data: { stage: 'live', newComments: 3 } });
+    expect(busy.columns().comments_stored).toBe(3);
+    const recovered = fresh({ sync_stage: 'live', sync_failures: 3, last_sync_error: 'TIKTOK_UNAVAILABLE' });
+    recovered.liveRunDone(now, MIN);
+    expect(recovered.pullEvents()[0]).toMatchObject({ data: { recovered: true } });
+    expect(recovered.columns()).toMatchObject({ sync_failures: 0, last_sync_error: null });
+  });
+
+  it('refuses transitions of the wrong stage', () => {
+    expect(() => fresh({ sync_stage: 'live' }).videosPageDone({ nextCursor: 0, hasMore: false, newVideos: 0 })).toThrow(/stage backfill/);
+    expect(() => fresh().liveRunDone(now, MIN)).toThrow(/stage live/);
+  });
+});
