@@ -1,8 +1,10 @@
 import request from 'supertest';
+import { CommandBus } from '@nestjs/cqrs';
+import { IngestCommentsCommand } from '@modules/comments/contracts';
 import { startTikTokSimulator, type RunningSimulator } from '../../src/sandbox/tiktok-simulator';
 import { startTestApp, type TestApp } from '../support/app';
 import { eventually } from '../support/eventually';
-import { eventsOf, seedComments, seedIntegration, seedVideo, type SeededIntegration } from '../factories/inbox';
+import { asTikTok, eventsOf, seedComments, seedIntegration, seedVideo, type SeededIntegration } from '../factories/inbox';
 
 const REPLY = 'business/comment/reply/create/';
 const CREATE = 'business/comment/create/';
@@ -156,6 +158,15 @@ describe('replies, comments and moderation', () => {
     const replay = await post(`/comments/${c.id}/replies`, { text: 'are you there?' }, 'key-hang').expect(201);
     expect(replay.body.delivery).toMatchObject({ state: 'failed', error: 'OUTCOME_UNKNOWN' });
     expect(sim.control.calls({ path: REPLY })).toHaveLength(1);
+
+    // It shows up at TikTok after all: the sync's ingest matches it to our post instead of a new comment.
+    const late = sim.control.addComment(a.openId, video.tiktokVideoId, { text: 'are you there?', owner: true, parentCommentId: c.tiktokCommentId });
+    const received = (await eventsOf(t, 'acme', 'tiktok.comment.received')).length;
+    const res = await t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', a.id, video.id, [asTikTok(late)]));
+    expect(res).toEqual({ insertedIds: [], updated: expect.any(Number), matched: 1 });
+    expect(await row(r.body.id)).toMatchObject({ delivery_state: 'sent', delivery_error: null, tiktok_comment_id: late.commentId });
+    expect((await eventsOf(t, 'acme', 'tiktok.comment.received')).length).toBe(received);
+    expect((await eventsOf(t, 'acme', 'tiktok.comment.replied')).filter((e) => e.subject.id === r.body.id)).toHaveLength(1);
   });
 
   it('lost answer, reply made at TikTok: read back and sent with its id, no second post', async () => {
