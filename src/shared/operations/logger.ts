@@ -38,7 +38,9 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, context?: unknown, extra?: Record<string, unknown>): void {
     const ctx = typeof context === 'string' ? context : undefined;
-    if (typeof message === 'object' && message !== null) {
+    if (message instanceof Error) {
+      this.root[level]({ context: ctx, err: { name: message.name, message: message.message, stack: message.stack }, ...extra }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
       this.root[level]({ context: ctx, ...(message as Record<string, unknown>), ...extra });
     } else {
       this.root[level]({ context: ctx, ...extra }, String(message));

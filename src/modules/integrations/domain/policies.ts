@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson } from '@shared/event-log/jcs';
-import defaults from './policies.json';
+import defaults from './policies.data.json';
 
 /** One policy an admin accepts before connecting. */
 export interface Policy {
@@ -21,7 +21,7 @@ export interface PolicyCatalog {
 const REQUIRED = ['tiktok-terms', 'tiktok-privacy', 'echo-terms', 'echo-privacy'];
 
 /**
- * The policies and scopes are data (`policies.json`, or the file named by `POLICIES_FILE` so
+ * The policies and scopes are data (`policies.data.json`, or the file named by `POLICIES_FILE` so
  * legal can publish a new version without a release). A new version changes `policyVersion`, and
  * a connect against the old one is refused, so every acceptance names what was on screen.
  */
