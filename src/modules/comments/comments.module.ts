@@ -11,6 +11,7 @@ import { GetComment } from './application/queries/get-comment/get-comment.handle
 import { ListComments } from './application/queries/list-comments/list-comments.handler';
 import { CommentRepository } from './infrastructure/comment.repository';
 import { IdempotencyRepository } from './infrastructure/idempotency.repository';
+import { GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler } from './application/sync/comment-sync.handlers';
 
 /** The Social Media inbox: read (audited), reply, comment, hide, unhide, delete; ingest for the sync. */
 @Module({
@@ -26,6 +27,7 @@ import { IdempotencyRepository } from './infrastructure/idempotency.repository';
     PostDelivery,
     PostDeliveryWorker,
     IngestCommentsHandler,
+    GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler,
   ],
 })
 export class CommentsModule {}

@@ -8,6 +8,9 @@ import { IntegrationsService } from './application/integrations.service';
 import { TikTokAccessService } from './application/tiktok-access.service';
 import { TokenStore } from './infrastructure/token-store';
 import { TIKTOK_ACCESS } from './contracts';
+import { SyncRepository } from './application/sync/sync.repository';
+import { TikTokSyncSaga } from './application/sync/tiktok-sync.saga';
+import { TikTokSyncScheduler } from './application/sync/tiktok-sync.scheduler';
 
 /**
  * Connecting TikTok accounts, their tokens, and the existing-integrations page. Global so other
@@ -26,6 +29,7 @@ import { TIKTOK_ACCESS } from './contracts';
     { provide: TIKTOK_ACCESS, useExisting: TikTokAccessService },
     GetIntegrationHandler,
     ListIntegrationsByAccountHandler,
+    SyncRepository, TikTokSyncSaga, TikTokSyncScheduler,
   ],
   exports: [TIKTOK_ACCESS, TokenStore],
 })

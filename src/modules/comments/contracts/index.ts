@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { Command, Query } from '@nestjs/cqrs';
 import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
 import { COMMENT_EVENTS } from '../domain/comment-events';
 
@@ -40,3 +40,50 @@ export class IngestCommentsCommand extends Command<IngestCommentsResult> {
 
 /** Stored event types of this module (payloads in EVENTS.md). */
 export const COMMENT_EVENT_TYPES = COMMENT_EVENTS;
+
+// ---- for the sync saga and the webhook intake (integrations module) ----
+
+/** Which of some TikTok comment ids are stored (and not deleted), and how many replies each has stored. */
+export interface CommentSyncState {
+  /** TikTok ids among the asked ones that are stored and not deleted */
+  known: string[];
+  /** per known top-level TikTok id: its stored, not deleted replies (compare with TikTok's `replies`) */
+  storedReplies: Record<string, number>;
+}
+
+/** See `CommentSyncState`. */
+export class GetCommentSyncStateQuery extends Query<CommentSyncState> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    readonly tiktokCommentIds: string[],
+  ) {
+    super();
+  }
+}
+
+/** TikTok ids of every stored, not deleted comment and reply of a video (full reconciliation). */
+export class ListStoredCommentIdsQuery extends Query<string[]> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    /** Echo id of the video */
+    readonly videoId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Comments TikTok confirmed gone (deleted there, by the fan or the account): marked deleted, one
+ * `tiktok.comment.changed` (`change: "deleted"`) each; already deleted or unknown ids do nothing.
+ */
+export class MarkCommentsDeletedCommand extends Command<{ deleted: number }> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    readonly tiktokCommentIds: string[],
+  ) {
+    super();
+  }
+}

@@ -57,3 +57,67 @@ export class UpsertVideosCommand extends Command<UpsertVideosResult> {
 
 /** Stored event types of this module. */
 export const VIDEO_EVENTS = { added: 'tiktok.video.added' } as const;
+
+// ---- for the sync saga and the webhook intake (integrations module) ----
+
+/** What the sync needs about a video to plan and record its polls. */
+export interface VideoSyncInfo {
+  id: string;
+  tiktokVideoId: string;
+  postedAt: Date;
+  nextPollAt: Date | null;
+  pollIntervalSeconds: number | null;
+  lastReconciledAt: Date | null;
+}
+
+/**
+ * Live (not gone) videos of an integration, for the sync:
+ * - `due`: `next_poll_at <= now()`, soonest first;
+ * - `reconcile`: least recently reconciled first (never reconciled first of all);
+ * - `keyset`: every video in (postedAt desc, id desc) order after `after` (the backfill's walk).
+ */
+export class ListVideosForSyncQuery extends Query<VideoSyncInfo[]> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    readonly select:
+      | { kind: 'due'; limit: number }
+      | { kind: 'reconcile'; limit: number }
+      | { kind: 'keyset'; after: { postedAt: string; id: string } | null; limit: number },
+  ) {
+    super();
+  }
+}
+
+/** The stored video with this TikTok id on the integration, or null. */
+export class FindVideoByTikTokIdQuery extends Query<VideoSummary | null> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    readonly tiktokVideoId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Records what the sync did with a video: when it was polled or fully reconciled, when to poll it
+ * next (the webhook intake sets `nextPollAt` to now as a cross-check), or that TikTok no longer
+ * has it (`gone`). Fields left undefined keep their stored values.
+ */
+export class RecordVideoSyncCommand extends Command<void> {
+  constructor(
+    readonly tenant: string,
+    readonly videoId: string,
+    readonly change: {
+      polledAt?: Date;
+      reconciledAt?: Date;
+      nextPollAt?: Date;
+      pollIntervalSeconds?: number;
+      lastCommentAt?: Date;
+      gone?: boolean;
+    },
+  ) {
+    super();
+  }
+}

@@ -27,12 +27,12 @@ describe('SyncState', () => {
     expect(s.backfill.videoCursor).toBe(1700);
     s.videosPageDone({ nextCursor: 1600, hasMore: false, newVideos: 5 });
     expect(s.backfill.phase).toBe('comments');
-    const video = { id: 'v1', postedAt: '2026-11-20T00:00:00.000Z' };
+    const video = { id: 'v1', tiktokVideoId: '7', postedAt: '2026-11-20T00:00:00.000Z' };
     s.commentsPageDone({ video, nextCursor: 30, newComments: 30 });
-    expect(s.backfill.current).toEqual({ videoId: 'v1', postedAt: video.postedAt, cursor: 30 });
+    expect(s.backfill.current).toEqual({ videoId: 'v1', tiktokVideoId: '7', postedAt: video.postedAt, cursor: 30 });
     s.commentsPageDone({ video, nextCursor: null, newComments: 12 });
     expect(s.backfill.current).toBeNull();
-    expect(s.backfill.afterVideo).toEqual(video);
+    expect(s.backfill.afterVideo).toEqual({ id: 'v1', postedAt: video.postedAt });
     expect(s.pullEvents()).toEqual([]);
     s.backfillDone(now, MIN);
     const c = s.columns();
@@ -44,7 +44,7 @@ describe('SyncState', () => {
   });
 
   it('keeps the checkpoint through a transient failure and backs off with jitter, capped', () => {
-    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, current: { videoId: 'v', postedAt: 'x', cursor: 60 } } } });
+    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, current: { videoId: 'v', tiktokVideoId: '7', postedAt: 'x', cursor: 60 } } } });
     s.failed(now, 'TIKTOK_UNAVAILABLE', 'HTTP 500', MIN, 0);
     const first = s.columns();
     expect(first.sync_failures).toBe(1);

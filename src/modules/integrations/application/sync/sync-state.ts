@@ -26,12 +26,28 @@ export interface BackfillCheckpoint {
   /** The last video whose comments are all imported (keyset position: postedAt desc, id desc). */
   afterVideo: { postedAt: string; id: string } | null;
   /** The video being imported and the `comment/list` offset of its next page. */
-  current: { videoId: string; postedAt: string; cursor: number } | null;
+  current: { videoId: string; tiktokVideoId: string; postedAt: string; cursor: number } | null;
 }
+
+export interface ReconcileCheckpoint {
+  videoId: string;
+  tiktokVideoId: string;
+  cursor: number;
+  seen: string[] | null;
+}
+
+/** Largest `seen` list kept in a reconciliation checkpoint. */
+export const MAX_SEEN = 5_000;
 
 /** Everything the saga keeps in `sync_state`. */
 export interface SyncCheckpoint {
   backfill?: BackfillCheckpoint;
+  /**
+   * A full reconciliation of one video in progress (it may span runs). `seen` holds the TikTok ids
+   * listed so far while there are at most `MAX_SEEN`; past that it is null and this pass cannot
+   * tell deletions (webhooks and the next pass still can).
+   */
+  reconcile?: ReconcileCheckpoint;
   /** Totals of the run in progress (for the completed event). */
   run?: { videos: number; comments: number; changed: number };
 }
@@ -112,7 +128,7 @@ export class SyncState {
   }
 
   /** One `comment/list` page (with its replies) of a video is stored; `nextCursor` null: the video is done. */
-  commentsPageDone(p: { video: { id: string; postedAt: string }; nextCursor: number | null; newComments: number }): void {
+  commentsPageDone(p: { video: { id: string; tiktokVideoId: string; postedAt: string }; nextCursor: number | null; newComments: number }): void {
     this.requireStage('backfill');
     const b = this.backfill;
     this.c.comments_stored += p.newComments;
@@ -121,8 +137,25 @@ export class SyncState {
       this.c.sync_state.backfill = { ...b, afterVideo: { postedAt: p.video.postedAt, id: p.video.id }, current: null };
       this.c.videos_backfilled += 1;
     } else {
-      this.c.sync_state.backfill = { ...b, current: { videoId: p.video.id, postedAt: p.video.postedAt, cursor: p.nextCursor } };
+      this.c.sync_state.backfill = { ...b, current: { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor } };
     }
+  }
+
+  /** A claimed integration whose stage is `paused` (reconnected): carry on where it stopped. */
+  resume(now: Date): void {
+    if (this.c.sync_stage !== 'paused') return;
+    this.c.sync_stage = this.c.sync_state.backfill || this.c.videos_backfilled === 0 ? 'backfill' : 'live';
+    this.c.next_sync_at = now;
+  }
+
+  /** Progress of a reconciliation that spans runs (null: none in progress, or it finished). */
+  get reconcile(): ReconcileCheckpoint | null {
+    return this.c.sync_state.reconcile ?? null;
+  }
+
+  reconcilePageDone(next: ReconcileCheckpoint | null): void {
+    if (next === null) delete this.c.sync_state.reconcile;
+    else this.c.sync_state.reconcile = { ...next, seen: next.seen && next.seen.length <= MAX_SEEN ? next.seen : null };
   }
 
   /** New comments stored outside the backfill (polls, reconciliation, webhooks). */
@@ -159,7 +192,7 @@ export class SyncState {
     this.requireStage('live');
     const run = this.c.sync_state.run ?? { videos: 0, comments: 0, changed: 0 };
     const recovered = this.c.sync_failures > 0;
-    this.c.sync_state = {};
+    this.c.sync_state = this.c.sync_state.reconcile ? { reconcile: this.c.sync_state.reconcile } : {};
     this.succeeded(now, intervalMs);
     if (run.videos + run.comments + run.changed > 0 || recovered) {
       this.events.push({

@@ -1,0 +1,92 @@
+import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Database } from '@shared/database/database';
+import { EventLog } from '@shared/event-log/event-log';
+import {
+  GetCommentSyncStateQuery,
+  ListStoredCommentIdsQuery,
+  MarkCommentsDeletedCommand,
+  type CommentSyncState,
+} from '../../contracts';
+import { COMMENT_EVENTS } from '../../domain/comment-events';
+
+const SYNC_ACTOR = { type: 'system' as const, id: 'tiktok-sync' };
+
+@QueryHandler(GetCommentSyncStateQuery)
+export class GetCommentSyncStateHandler implements IQueryHandler<GetCommentSyncStateQuery, CommentSyncState> {
+  constructor(private readonly db: Database) {}
+
+  async execute(q: GetCommentSyncStateQuery): Promise<CommentSyncState> {
+    if (q.tiktokCommentIds.length === 0) return { known: [], storedReplies: {} };
+    const rows = await this.db.inTenant(q.tenant, (tx) =>
+      tx.query<{ tiktok_comment_id: string; replies: string }>(
+        `select p.tiktok_comment_id,
+                (select count(*) from tiktok_comment r
+                  where r.tenant_id = p.tenant_id and r.parent_id = p.id and not r.deleted and r.tiktok_comment_id is not null) as replies
+           from tiktok_comment p
+          where p.integration_id = $1 and p.tiktok_comment_id = any($2::text[]) and not p.deleted`,
+        [q.integrationId, q.tiktokCommentIds],
+      ),
+    );
+    return {
+      known: rows.map((r) => r.tiktok_comment_id),
+      storedReplies: Object.fromEntries(rows.map((r) => [r.tiktok_comment_id, Number(r.replies)])),
+    };
+  }
+}
+
+@QueryHandler(ListStoredCommentIdsQuery)
+export class ListStoredCommentIdsHandler implements IQueryHandler<ListStoredCommentIdsQuery, string[]> {
+  constructor(private readonly db: Database) {}
+
+  async execute(q: ListStoredCommentIdsQuery): Promise<string[]> {
+    const rows = await this.db.inTenant(q.tenant, (tx) =>
+      tx.query<{ tiktok_comment_id: string }>(
+        `select tiktok_comment_id from tiktok_comment
+          where integration_id = $1 and video_id = $2 and tiktok_comment_id is not null and not deleted`,
+        [q.integrationId, q.videoId],
+      ),
+    );
+    return rows.map((r) => r.tiktok_comment_id);
+  }
+}
+
+/** Deletions made on TikTok, confirmed by the caller with a by-id lookup; one event per row that changes. */
+@CommandHandler(MarkCommentsDeletedCommand)
+export class MarkCommentsDeletedHandler implements ICommandHandler<MarkCommentsDeletedCommand, { deleted: number }> {
+  constructor(
+    private readonly db: Database,
+    private readonly eventLog: EventLog,
+  ) {}
+
+  async execute(c: MarkCommentsDeletedCommand): Promise<{ deleted: number }> {
+    if (c.tiktokCommentIds.length === 0) return { deleted: 0 };
+    return this.db.inTenant(c.tenant, async (tx) => {
+      const rows = await tx.query<{ id: string; video_id: string; tiktok_video_id: string; tiktok_comment_id: string; parent_id: string | null }>(
+        `update tiktok_comment set deleted = true, deleted_at = now(), updated_at = now()
+          where integration_id = $1 and tiktok_comment_id = any($2::text[]) and not deleted
+          returning id, video_id, tiktok_video_id, tiktok_comment_id, parent_id`,
+        [c.integrationId, c.tiktokCommentIds],
+      );
+      await this.eventLog.append(
+        tx,
+        rows.map((r) => ({
+          type: COMMENT_EVENTS.changed,
+          actor: SYNC_ACTOR,
+          subject: { type: 'comment', id: r.id },
+          integrationId: c.integrationId,
+          data: {
+            tenant: c.tenant,
+            integrationId: c.integrationId,
+            videoId: r.video_id,
+            tiktokVideoId: r.tiktok_video_id,
+            commentId: r.id,
+            tiktokCommentId: r.tiktok_comment_id,
+            parentId: r.parent_id,
+            change: 'deleted',
+          },
+        })),
+      );
+      return { deleted: rows.length };
+    });
+  }
+}

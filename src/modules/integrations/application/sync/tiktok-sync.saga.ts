@@ -1,0 +1,458 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
+import { TIKTOK_API, type TikTokApi, type TikTokAuth, type TikTokComment, type TikTokPage } from '@shared/tiktok/tiktok-api.port';
+import { TikTokError, isTikTokError } from '@shared/tiktok/tiktok-error';
+import {
+  GetCommentSyncStateQuery,
+  IngestCommentsCommand,
+  ListStoredCommentIdsQuery,
+  MarkCommentsDeletedCommand,
+} from '@modules/comments/contracts';
+import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
+import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
+import { nextPoll } from './poll-schedule';
+import { planRun } from './sync-budget';
+import { SyncState, type ReconcileCheckpoint } from './sync-state';
+import { SyncLeaseLostError, SyncRepository, type ClaimedSync } from './sync.repository';
+
+/** Lease length; renewed with every checkpoint and by a timer while a call is in flight. */
+export const LEASE_TTL_MS = 90_000;
+/** Longest run of one integration before it yields its slot (its state is checkpointed). */
+export const MAX_RUN_MS = 60_000;
+/** Longest wait for a rate-budget slot per call before the run stops and waits as a whole. */
+const MAX_BUDGET_WAIT_MS = 10_000;
+const COMMENT_PAGE = 30;
+const VIDEO_PAGE = 20;
+
+/** Work of one run: who, until when, with how many calls. */
+interface Run {
+  claim: ClaimedSync;
+  state: SyncState;
+  deadline: number;
+  calls: { poll: number; reconcile: number; videoPages: number };
+  lost: boolean;
+}
+
+type Outcome = 'done' | 'yield';
+
+/**
+ * The TikTok sync of one integration (DESIGN.md section 2), run by `TikTokSyncScheduler` under
+ * the integration's lease. Lives in the integrations module because the sync state is the
+ * integration aggregate's state; videos and comments are written only through their modules'
+ * contracts (`UpsertVideosCommand`, `IngestCommentsCommand`, ...), never their tables.
+ *
+ * - backfill: every `video/list` page (20), then each video's `comment/list` pages (30, with
+ *   inline replies) and `reply/list` where a comment has more replies than came inline; the
+ *   checkpoint commits after every page, so a killed process resumes at the page it was on.
+ * - live: new videos newest first until the first known one; quick polls of the videos whose
+ *   `next_poll_at` is due (newest first, stop at the first known comment, `reply/list` where the
+ *   `replies` count is above what is stored); a fixed share of calls for full reconciliation of
+ *   the least recently reconciled videos, which also confirms deletions by id.
+ * - failures: `rate-limited` waits (next run when the budget has room, no failure counted);
+ *   `auth-expired` is refreshed inside `TikTokAccess`; `auth-revoked` pauses the sync (the
+ *   integration is `reauth_required`); anything else is retried later with jittered backoff.
+ */
+@Injectable()
+export class TikTokSyncSaga {
+  private readonly log = new Logger('TikTokSync');
+  /** Shutting down: runs stop at their next page boundary (checkpointed) and release their leases. */
+  private stopping = false;
+
+  constructor(
+    private readonly repo: SyncRepository,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(TIKTOK_ACCESS) private readonly access: TikTokAccess,
+    @Inject(TIKTOK_API) private readonly api: TikTokApi,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get intervalMs(): number {
+    return this.config.syncIntervalSeconds * 1000;
+  }
+
+  /** Runs one claimed integration to the end of this run and releases its lease. Never throws. */
+  async run(claim: ClaimedSync, activeAccounts: number): Promise<void> {
+    const state = SyncState.from(claim.columns);
+    state.resume(new Date());
+    const plan = planRun({ intervalSeconds: this.config.syncIntervalSeconds, activeAccounts });
+    const run: Run = {
+      claim,
+      state,
+      deadline: Date.now() + MAX_RUN_MS,
+      calls: { poll: plan.pollCalls, reconcile: plan.reconcileCalls, videoPages: plan.videoPages },
+      lost: false,
+    };
+    const renew = setInterval(() => {
+      this.repo.renew(claim, LEASE_TTL_MS).then(
+        (ok) => {
+          if (!ok) run.lost = true;
+        },
+        () => undefined,
+      );
+    }, LEASE_TTL_MS / 4);
+    renew.unref();
+    try {
+      const outcome = state.stage === 'backfill' ? await this.backfill(run) : await this.live(run);
+      const now = new Date();
+      if (outcome === 'yield') state.yielded(now);
+      else if (state.stage === 'backfill') state.backfillDone(now, this.intervalMs);
+      else state.liveRunDone(now, this.intervalMs);
+    } catch (err) {
+      if (err instanceof SyncLeaseLostError || run.lost) {
+        this.log.warn({ msg: 'sync lease lost; another instance carries on', tenant: claim.tenant, integrationId: claim.integrationId });
+        clearInterval(renew);
+        return;
+      }
+      this.onFailure(run, err);
+    } finally {
+      clearInterval(renew);
+    }
+    try {
+      await this.repo.save(claim, state.columns(), state.pullEvents(), { release: true, ttlMs: LEASE_TTL_MS });
+    } catch (err) {
+      this.log.warn({ msg: 'sync state not saved', tenant: claim.tenant, integrationId: claim.integrationId, err: (err as Error).message });
+    }
+  }
+
+  private onFailure(run: Run, err: unknown): void {
+    const { state, claim } = run;
+    const now = new Date();
+    const ctx = { tenant: claim.tenant, integrationId: claim.integrationId };
+    if (err instanceof IntegrationNotActiveError || isTikTokError(err, 'auth-revoked', 'auth-expired')) {
+      // TikTokAccess has marked the integration reauth_required (and recorded it): stop syncing.
+      state.reauthRequired(err instanceof TikTokError ? `${err.kind}${err.code ? ` (${err.code})` : ''}` : err.message);
+      this.log.warn({ msg: 'sync stopped: reauthorisation required', ...ctx });
+      return;
+    }
+    if (isTikTokError(err, 'rate-limited')) {
+      state.rateLimited(now, err.retryAfterMs ?? 5_000);
+      this.log.log({ msg: 'sync waits for the rate budget', ...ctx, retry_after_ms: err.retryAfterMs ?? null });
+      return;
+    }
+    const reason = isTikTokError(err, 'transient', 'transient-unknown') ? 'TIKTOK_UNAVAILABLE' : err instanceof TikTokError ? 'TIKTOK_REJECTED' : 'INTERNAL_ERROR';
+    const detail = err instanceof TikTokError ? err.message : 'unexpected error';
+    state.failed(now, reason, detail.slice(0, 300), this.intervalMs, Math.random());
+    this.log.warn({ msg: 'sync failed; retried later', ...ctx, reason, failures: state.failures, err: (err as Error).message });
+  }
+
+  // ---------------------------------------------------------------- backfill
+
+  private async backfill(run: Run): Promise<Outcome> {
+    const { state, claim } = run;
+    for (;;) {
+      if (this.timeUp(run)) return 'yield';
+      const b = state.backfill;
+      if (b.phase === 'videos') {
+        const page = await this.call(run, (auth, o) => this.api.listVideos(auth, { cursor: b.videoCursor || undefined, maxCount: VIDEO_PAGE }, o));
+        const res = page.items.length > 0 ? await this.commands.execute(new UpsertVideosCommand(claim.tenant, claim.integrationId, page.items)) : { insertedIds: [] };
+        // Pages can be short while has_more is true; a cursor that does not move ends the walk.
+        const more = page.hasMore && page.cursor !== b.videoCursor;
+        state.videosPageDone({ nextCursor: page.cursor, hasMore: more, newVideos: res.insertedIds.length });
+        this.pageLog(run, { phase: 'videos', items: page.items.length, new: res.insertedIds.length, cursor: page.cursor });
+        await this.checkpoint(run);
+        continue;
+      }
+      let video: { id: string; tiktokVideoId: string; postedAt: string };
+      let cursor: number;
+      if (b.current) {
+        video = { id: b.current.videoId, tiktokVideoId: b.current.tiktokVideoId, postedAt: b.current.postedAt };
+        cursor = b.current.cursor;
+      } else {
+        const [next] = await this.queries.execute(
+          new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'keyset', after: b.afterVideo, limit: 1 }),
+        );
+        if (!next) return 'done';
+        video = { id: next.id, tiktokVideoId: next.tiktokVideoId, postedAt: next.postedAt.toISOString() };
+        cursor = 0;
+      }
+      const page = await this.commentPage(run, video, cursor);
+      if (page === null) {
+        state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
+        await this.checkpoint(run);
+        continue;
+      }
+      const stored = await this.ingest(run, video.id, page.items);
+      const { stored: replies } = await this.allReplies(run, video, page.items, 'backfill');
+      const done = !page.hasMore || page.cursor === cursor;
+      state.commentsPageDone({ video, nextCursor: done ? null : page.cursor, newComments: stored + replies });
+      if (done) {
+        const now = new Date();
+        const np = nextPoll({ now, postedAt: new Date(video.postedAt), previousIntervalSeconds: null, newComments: 0 });
+        await this.commands.execute(
+          new RecordVideoSyncCommand(claim.tenant, video.id, { polledAt: now, reconciledAt: now, nextPollAt: np.nextPollAt, pollIntervalSeconds: np.intervalSeconds }),
+        );
+      }
+      this.pageLog(run, { phase: 'comments', videoId: video.id, cursor, items: page.items.length, new: stored + replies });
+      await this.checkpoint(run);
+    }
+  }
+
+  // ---------------------------------------------------------------- live
+
+  private async live(run: Run): Promise<Outcome> {
+    await this.newVideos(run);
+    const pollOutcome = await this.pollDue(run);
+    const reconcileOutcome = await this.reconcileSome(run);
+    return pollOutcome === 'yield' || reconcileOutcome === 'yield' ? 'yield' : 'done';
+  }
+
+  /** Newest first, stopping at the first page that holds a known video. */
+  private async newVideos(run: Run): Promise<void> {
+    const { claim, state } = run;
+    let cursor: number | undefined;
+    while (run.calls.videoPages > 0 && !this.timeUp(run)) {
+      run.calls.videoPages -= 1;
+      const page = await this.call(run, (auth, o) => this.api.listVideos(auth, { cursor, maxCount: VIDEO_PAGE }, o));
+      if (page.items.length === 0) break;
+      const res = await this.commands.execute(new UpsertVideosCommand(claim.tenant, claim.integrationId, page.items));
+      state.videosFound(res.insertedIds.length);
+      const distinct = new Set(page.items.map((v) => v.itemId)).size;
+      if (res.insertedIds.length > 0) this.pageLog(run, { phase: 'new-videos', items: page.items.length, new: res.insertedIds.length });
+      if (res.insertedIds.length < distinct || !page.hasMore || page.cursor === cursor) break;
+      cursor = page.cursor;
+    }
+    await this.checkpoint(run);
+  }
+
+  /** Quick polls of the due videos within the poll share of calls. */
+  private async pollDue(run: Run): Promise<Outcome> {
+    const { claim } = run;
+    if (run.calls.poll <= 0) return 'done';
+    const due = await this.queries.execute(new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'due', limit: run.calls.poll }));
+    for (const v of due) {
+      if (this.timeUp(run)) return 'yield';
+      if (run.calls.poll <= 0) return 'done'; // the rest stay due for the next run
+      await this.quickPoll(run, v);
+      await this.checkpoint(run);
+    }
+    return 'done';
+  }
+
+  /** Newest first until a page holds a known comment; `reply/list` where TikTok counts more replies than are stored. */
+  private async quickPoll(run: Run, v: VideoSyncInfo): Promise<number> {
+    const { claim, state } = run;
+    const video = { id: v.id, tiktokVideoId: v.tiktokVideoId };
+    let cursor = 0;
+    let found = 0;
+    let complete = true;
+    for (;;) {
+      if (run.calls.poll <= 0 || this.timeUp(run)) {
+        complete = false;
+        break;
+      }
+      run.calls.poll -= 1;
+      const page = await this.commentPage(run, video, cursor);
+      if (page === null) return found;
+      const ids = page.items.map((c) => c.commentId);
+      const before = await this.queries.execute(new GetCommentSyncStateQuery(claim.tenant, claim.integrationId, ids));
+      found += await this.ingest(run, v.id, page.items);
+      found += await this.changedReplies(run, video, page.items);
+      if (before.known.length > 0 || !page.hasMore || page.cursor === cursor) break;
+      cursor = page.cursor;
+    }
+    state.commentsStored(found);
+    const now = new Date();
+    const np = nextPoll({ now, postedAt: v.postedAt, previousIntervalSeconds: v.pollIntervalSeconds, newComments: found });
+    await this.commands.execute(
+      new RecordVideoSyncCommand(claim.tenant, v.id, {
+        polledAt: now,
+        // cut short by the budget: poll it again first thing next run
+        nextPollAt: complete ? np.nextPollAt : now,
+        pollIntervalSeconds: np.intervalSeconds,
+        lastCommentAt: found > 0 ? now : undefined,
+      }),
+    );
+    if (found > 0) this.pageLog(run, { phase: 'poll', videoId: v.id, new: found });
+    return found;
+  }
+
+  /** Full reconciliation of the least recently reconciled videos, resumable across runs. */
+  private async reconcileSome(run: Run): Promise<Outcome> {
+    const { claim, state } = run;
+    while (run.calls.reconcile > 0) {
+      if (this.timeUp(run)) return 'yield';
+      let cp = state.reconcile;
+      if (!cp) {
+        const [v] = await this.queries.execute(new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'reconcile', limit: 1 }));
+        if (!v) return 'done';
+        cp = { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0, seen: [] };
+      }
+      await this.reconcilePage(run, cp);
+      await this.checkpoint(run);
+    }
+    return 'done';
+  }
+
+  private async reconcilePage(run: Run, cp: ReconcileCheckpoint): Promise<void> {
+    const { claim, state } = run;
+    const video = { id: cp.videoId, tiktokVideoId: cp.tiktokVideoId };
+    run.calls.reconcile -= 1;
+    const page = await this.commentPage(run, video, cp.cursor);
+    if (page === null) {
+      state.reconcilePageDone(null);
+      return;
+    }
+    let found = await this.ingest(run, video.id, page.items);
+    const replies = await this.allReplies(run, video, page.items, 'reconcile');
+    found += replies.stored;
+    state.commentsStored(found);
+    const listed = page.items.flatMap((c) => [c.commentId, ...(c.replyList ?? []).map((r) => r.commentId)]);
+    const seen = cp.seen === null ? null : [...cp.seen, ...listed, ...replies.ids];
+    const done = !page.hasMore || page.cursor === cp.cursor;
+    if (!done) {
+      state.reconcilePageDone({ ...cp, cursor: page.cursor, seen });
+      return;
+    }
+    let deleted = 0;
+    if (seen !== null) deleted = await this.confirmMissing(run, video, new Set(seen));
+    state.commentsStored(0, deleted);
+    const now = new Date();
+    await this.commands.execute(new RecordVideoSyncCommand(claim.tenant, video.id, { reconciledAt: now }));
+    state.reconcilePageDone(null);
+    this.pageLog(run, { phase: 'reconciled', videoId: video.id, new: found, deleted });
+  }
+
+  /** Stored comments a full read did not list: looked up by id; those TikTok no longer has are marked deleted. */
+  private async confirmMissing(run: Run, video: { id: string; tiktokVideoId: string }, seen: Set<string>): Promise<number> {
+    const { claim } = run;
+    const stored = await this.queries.execute(new ListStoredCommentIdsQuery(claim.tenant, claim.integrationId, video.id));
+    const missing = stored.filter((id) => !seen.has(id));
+    let deleted = 0;
+    for (let i = 0; i < missing.length; i += COMMENT_PAGE) {
+      const batch = missing.slice(i, i + COMMENT_PAGE);
+      run.calls.reconcile -= 1;
+      let present: TikTokComment[];
+      try {
+        present = await this.call(run, (auth, o) => this.api.getCommentsByIds(auth, video.tiktokVideoId, batch, o));
+      } catch (err) {
+        if (!isTikTokError(err, 'not-found')) throw err;
+        present = [];
+      }
+      if (present.length > 0) await this.ingest(run, video.id, present);
+      const there = new Set(present.map((c) => c.commentId));
+      const gone = batch.filter((id) => !there.has(id));
+      if (gone.length > 0) {
+        const res = await this.commands.execute(new MarkCommentsDeletedCommand(claim.tenant, claim.integrationId, gone));
+        deleted += res.deleted;
+      }
+    }
+    return deleted;
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** Every reply of the listed comments that has more replies than came inline (backfill, reconciliation). */
+  private async allReplies(
+    run: Run,
+    video: { id: string; tiktokVideoId: string },
+    comments: TikTokComment[],
+    mode: 'backfill' | 'reconcile',
+  ): Promise<{ stored: number; ids: string[] }> {
+    let stored = 0;
+    const ids: string[] = [];
+    for (const c of comments) {
+      if (c.parentCommentId !== null || c.replies <= (c.replyList?.length ?? 0)) continue;
+      let cursor = 0;
+      for (;;) {
+        if (mode === 'reconcile') run.calls.reconcile -= 1;
+        const page = await this.replyPage(run, video, c.commentId, cursor);
+        if (page === null) break;
+        ids.push(...page.items.map((r) => r.commentId));
+        stored += await this.ingest(run, video.id, page.items);
+        if (!page.hasMore || page.cursor === cursor) break;
+        cursor = page.cursor;
+      }
+    }
+    return { stored, ids };
+  }
+
+  /** Quick poll: `reply/list` newest first where TikTok's `replies` is above what is stored, until a known reply. */
+  private async changedReplies(run: Run, video: { id: string; tiktokVideoId: string }, comments: TikTokComment[]): Promise<number> {
+    const { claim } = run;
+    const top = comments.filter((c) => c.parentCommentId === null && c.replies > 0);
+    if (top.length === 0) return 0;
+    const after = await this.queries.execute(new GetCommentSyncStateQuery(claim.tenant, claim.integrationId, top.map((c) => c.commentId)));
+    let stored = 0;
+    for (const c of top) {
+      if ((after.storedReplies[c.commentId] ?? 0) >= c.replies) continue;
+      let cursor = 0;
+      for (;;) {
+        run.calls.poll -= 1;
+        const page = await this.replyPage(run, video, c.commentId, cursor);
+        if (page === null) break;
+        const known = await this.queries.execute(new GetCommentSyncStateQuery(claim.tenant, claim.integrationId, page.items.map((r) => r.commentId)));
+        stored += await this.ingest(run, video.id, page.items);
+        if (known.known.length > 0 || !page.hasMore || page.cursor === cursor) break;
+        cursor = page.cursor;
+      }
+    }
+    return stored;
+  }
+
+  // ---------------------------------------------------------------- TikTok calls and helpers
+
+  /** One `comment/list` page (newest first, hidden ones too, inline replies); null when TikTok says the video is gone. */
+  private async commentPage(run: Run, video: { id: string; tiktokVideoId: string }, cursor: number): Promise<TikTokPage<TikTokComment> | null> {
+    try {
+      return await this.call(run, (auth, o) =>
+        this.api.listComments(auth, { videoId: video.tiktokVideoId, cursor: cursor || undefined, maxCount: COMMENT_PAGE, includeReplies: true, status: 'ALL', sortField: 'create_time', sortOrder: 'desc' }, o),
+      );
+    } catch (err) {
+      if (!isTikTokError(err, 'not-found')) throw err;
+      await this.commands.execute(new RecordVideoSyncCommand(run.claim.tenant, video.id, { gone: true }));
+      this.log.log({ msg: 'video gone at TikTok', tenant: run.claim.tenant, integrationId: run.claim.integrationId, videoId: video.id });
+      return null;
+    }
+  }
+
+  private async replyPage(run: Run, video: { tiktokVideoId: string }, commentId: string, cursor: number): Promise<TikTokPage<TikTokComment> | null> {
+    try {
+      return await this.call(run, (auth, o) => this.api.listReplies(auth, { videoId: video.tiktokVideoId, commentId, cursor: cursor || undefined, maxCount: COMMENT_PAGE }, o));
+    } catch (err) {
+      if (isTikTokError(err, 'not-found')) return null; // the comment is gone; reconciliation marks it
+      throw err;
+    }
+  }
+
+  private async ingest(run: Run, videoId: string, comments: TikTokComment[]): Promise<number> {
+    if (comments.length === 0) return 0;
+    const res = await this.commands.execute(new IngestCommentsCommand(run.claim.tenant, run.claim.integrationId, videoId, comments));
+    return res.insertedIds.length;
+  }
+
+  private call<T>(run: Run, fn: (auth: TikTokAuth, opts: { maxWaitMs: number }) => Promise<T>): Promise<T> {
+    if (run.lost) throw new SyncLeaseLostError();
+    const maxWaitMs = Math.max(1_000, Math.min(MAX_BUDGET_WAIT_MS, run.deadline - Date.now()));
+    return this.access.withAccess(run.claim.tenant, run.claim.integrationId, (auth) => fn(auth, { maxWaitMs }));
+  }
+
+  private async checkpoint(run: Run): Promise<void> {
+    if (run.lost) throw new SyncLeaseLostError();
+    await this.repo.save(run.claim, run.state.columns(), run.state.pullEvents(), { release: false, ttlMs: LEASE_TTL_MS });
+  }
+
+  private timeUp(run: Run): boolean {
+    return this.stopping || Date.now() >= run.deadline;
+  }
+
+  /** Makes every run in flight end at its next page boundary. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private pageLog(run: Run, fields: Record<string, unknown>): void {
+    const c = run.state.columns();
+    this.log.log({
+      msg: 'sync page',
+      tenant: run.claim.tenant,
+      integrationId: run.claim.integrationId,
+      stage: c.sync_stage,
+      ...fields,
+      videosKnown: c.videos_known,
+      videosBackfilled: c.videos_backfilled,
+      commentsStored: c.comments_stored,
+    });
+  }
+}
