@@ -5,11 +5,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
 import type { Logger as Pino } from 'pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from '@shared/config/app-config';
 import { createValidationPipe } from '@shared/http/validation';
-import { toErrorResponse } from '@shared/http/error-filter';
 import { Metrics } from '@shared/operations/metrics';
 import { PinoNestLogger } from '@shared/operations/logger';
 
@@ -52,13 +51,8 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
-  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
-  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const { status, body, retryAfter } = toErrorResponse(err, String(req.id));
-    if (status >= 500) logger.error({ requestId: req.id, err: { message: err.message, stack: err.stack } }, 'request failed');
-    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
-    void reply.status(status).send(body);
-  });
+  // Errors raised by Fastify itself (body parsing, size limit) reach GlobalErrorFilter through
+  // Nest's own Fastify error handler, mapped to HttpExceptions with Fastify's status.
   fastify.addHook('onSend', async (req, reply, payload) => {
     void reply.header('x-request-id', req.id);
     return payload;

@@ -489,9 +489,7 @@ describe('TikTok HTTP client', () => {
       const burst = Array.from({ length: 12 }, (_, i) => clients[i % 2].getAccount(busy));
       // once the busy account's window is used up, the calm account goes straight through
       await new Promise((r) => setTimeout(r, 300));
-      const calmStarted = Date.now();
       await clients[1].getAccount(calm);
-      const calmMs = Date.now() - calmStarted;
       const results = await Promise.all(burst);
       const total = Date.now() - started;
 
@@ -502,9 +500,12 @@ describe('TikTok HTTP client', () => {
       expect(busyCalls).toHaveLength(12);
       // 12 calls at 5 per 2 s need three windows
       expect(total).toBeGreaterThanOrEqual(2 * WINDOW);
-      expect(calmMs).toBeLessThan(500);
       // and the simulator saw at most 5 in any 2 s
       const times = busyCalls.map((c) => c.at).sort((x, y) => x - y);
+      // the calm account was served while the busy one was still waiting for its next window
+      // (an ordering, not a stopwatch: it holds on a loaded machine too)
+      const calmAt = all.find((c) => c.query.business_id === calm.openId)!.at;
+      expect(calmAt).toBeLessThan(times[PER_WINDOW]!);
       for (let i = PER_WINDOW; i < times.length; i++) expect(times[i] - times[i - PER_WINDOW]).toBeGreaterThanOrEqual(WINDOW);
     });
 

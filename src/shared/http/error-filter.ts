@@ -69,6 +69,8 @@ export function toErrorResponse(e: unknown, requestId: string): { status: number
     }
     if (e instanceof HttpException) {
       const status = e.getStatus();
+      // Fastify's JSON parser failures arrive here as 400s (FST_ERR_CTP_INVALID_JSON_BODY and friends).
+      if (status === 400 && /JSON/i.test(e.message)) return { status, body: body('MALFORMED_JSON', 'The request body is not valid JSON') };
       const code = STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
       const message = status === 404 ? 'No such route' : status >= 500 ? 'Internal error' : e.message;
       return { status, body: body(code, message) };
