@@ -11,6 +11,10 @@ import { TIKTOK_ACCESS } from './contracts';
 import { SyncRepository } from './application/sync/sync.repository';
 import { TikTokSyncSaga } from './application/sync/tiktok-sync.saga';
 import { TikTokSyncScheduler } from './application/sync/tiktok-sync.scheduler';
+import { TikTokWebhookController } from './api/tiktok-webhook.controller';
+import { WebhookIntakeService } from './application/webhooks/webhook-intake.service';
+import { WebhookSubscription } from './application/webhooks/webhook-subscription';
+import { WebhookWorker } from './application/webhooks/webhook-worker';
 
 /**
  * Connecting TikTok accounts, their tokens, and the existing-integrations page. Global so other
@@ -19,7 +23,7 @@ import { TikTokSyncScheduler } from './application/sync/tiktok-sync.scheduler';
 @Global()
 @Module({
   imports: [CqrsModule],
-  controllers: [IntegrationsController],
+  controllers: [IntegrationsController, TikTokWebhookController],
   providers: [
     ConnectService,
     IntegrationsService,
@@ -30,6 +34,7 @@ import { TikTokSyncScheduler } from './application/sync/tiktok-sync.scheduler';
     GetIntegrationHandler,
     ListIntegrationsByAccountHandler,
     SyncRepository, TikTokSyncSaga, TikTokSyncScheduler,
+    WebhookIntakeService, WebhookWorker, WebhookSubscription,
   ],
   exports: [TIKTOK_ACCESS, TokenStore],
 })
