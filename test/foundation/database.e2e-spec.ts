@@ -61,7 +61,7 @@ class EmbeddedDbChild {
       await new Promise<void>((r) => this.waiters.push(r));
     }
     const msg = JSON.parse(this.lines.shift()!) as Record<string, unknown>;
-    if (msg.error) throw new Error(String(msg.error));
+    if (msg.error) throw new Error(JSON.stringify(msg.error));
     return msg;
   }
   async stop(): Promise<void> {
