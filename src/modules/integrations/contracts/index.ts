@@ -1,4 +1,4 @@
-import { Query } from '@nestjs/cqrs';
+import { Command, Query } from '@nestjs/cqrs';
 import { DomainError } from '@shared/errors/domain-error';
 import type { TikTokAuth } from '@shared/tiktok/tiktok-api.port';
 
@@ -58,4 +58,20 @@ export const TIKTOK_ACCESS = Symbol('TIKTOK_ACCESS');
  */
 export interface TikTokAccess {
   withAccess<T>(tenant: string, integrationId: string, call: (auth: TikTokAuth) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Imports every comment and reply of one stored video now (a video added by URL). Idempotent
+ * (the ingest stores each comment once); TikTok's budgets apply as to every call. The video is
+ * then recorded as fully reconciled. Errors are the client's `TikTokError`s.
+ */
+export class ImportVideoCommentsCommand extends Command<{ newComments: number }> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    /** Echo id of the video */
+    readonly videoId: string,
+  ) {
+    super();
+  }
 }

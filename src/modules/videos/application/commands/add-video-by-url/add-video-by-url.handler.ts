@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
+import { Database } from '@shared/database/database';
+import { NotFoundError } from '@shared/errors/domain-error';
+import { TIKTOK_API, type TikTokApi } from '@shared/tiktok/tiktok-api.port';
+import { CanAccessIntegrationQuery, type Caller } from '@modules/permissions/contracts';
+import { GetIntegrationQuery, ImportVideoCommentsCommand, IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '@modules/integrations/contracts';
+import { FindVideoByTikTokIdQuery, UpsertVideosCommand } from '../../../contracts';
+import { parseTikTokUrl } from '../../../domain/tiktok-url';
+import type { VideoView } from '../../../domain/video';
+import { InvalidVideoUrlError, VideoNotInAccountError } from './add-video-by-url.errors';
+import { resolveShortLink } from './short-link-resolver';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHORT_LINK_TIMEOUT_MS = 5_000;
+
+/**
+ * `POST /integrations/tiktok/{id}/videos {url}`: parse (short links resolved), check with TikTok
+ * that the account lists the video, store it as `source: "url"` (`tiktok.video.added`, by the
+ * user), then import its comments in the background. The same video again answers the stored one.
+ * Later syncs keep it: it is a stored video like any other (polled, reconciled).
+ */
+@Injectable()
+export class AddVideoByUrl {
+  private readonly log = new Logger('AddVideoByUrl');
+
+  constructor(
+    private readonly db: Database,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(TIKTOK_ACCESS) private readonly access: TikTokAccess,
+    @Inject(TIKTOK_API) private readonly api: TikTokApi,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute(caller: Caller, integrationId: string, url: string): Promise<{ created: boolean; video: VideoView }> {
+    if (!UUID.test(integrationId)) throw new NotFoundError('Integration');
+    const [integration, allowed] = await Promise.all([
+      this.queries.execute(new GetIntegrationQuery(caller.tenant, integrationId)),
+      this.queries.execute(new CanAccessIntegrationQuery(caller, integrationId)),
+    ]);
+    if (!integration || !allowed) throw new NotFoundError('Integration');
+    if (integration.status !== 'active') throw new IntegrationNotActiveError(integration.status);
+
+    const parsed = parseTikTokUrl(url);
+    if (!parsed) throw new InvalidVideoUrlError();
+    const tiktokVideoId =
+      parsed.kind === 'video'
+        ? parsed.videoId
+        : await resolveShortLink(parsed.url, { shortLinkBase: this.config.tiktok.shortLinkBase, timeoutMs: SHORT_LINK_TIMEOUT_MS });
+    if (!tiktokVideoId) throw new InvalidVideoUrlError();
+
+    const existing = await this.queries.execute(new FindVideoByTikTokIdQuery(caller.tenant, integrationId, tiktokVideoId));
+    if (existing && !existing.goneAt) return { created: false, video: await this.view(caller.tenant, existing.id) };
+
+    const listed = await this.access.withAccess(caller.tenant, integrationId, (auth) => this.api.getVideosByIds(auth, [tiktokVideoId]));
+    const video = listed.find((v) => v.itemId === tiktokVideoId);
+    if (!video) throw new VideoNotInAccountError();
+    const res = await this.commands.execute(new UpsertVideosCommand(caller.tenant, integrationId, [video], 'url', caller.userId));
+    const stored = await this.queries.execute(new FindVideoByTikTokIdQuery(caller.tenant, integrationId, tiktokVideoId));
+    if (!stored) throw new Error('video not stored');
+    // Right after: not awaited, so a video with thousands of comments does not hold the request.
+    // Should it fail, the video has never been reconciled, so the sync reconciles it first.
+    this.commands.execute(new ImportVideoCommentsCommand(caller.tenant, integrationId, stored.id)).then(
+      (r) => this.log.log({ msg: 'comments of added video imported', tenant: caller.tenant, integrationId, videoId: stored.id, newComments: r.newComments }),
+      (err: unknown) => this.log.warn({ msg: 'comment import of added video failed; the sync will reconcile it', tenant: caller.tenant, integrationId, videoId: stored.id, err: (err as Error).message }),
+    );
+    return { created: res.insertedIds.length > 0, video: await this.view(caller.tenant, stored.id) };
+  }
+
+  private async view(tenant: string, id: string): Promise<VideoView> {
+    const r = await this.db.inTenant(tenant, (tx) =>
+      tx.one<{ id: string; integration_id: string; tiktok_video_id: string; url: string; caption: string; thumbnail_url: string | null; posted_at: Date; comment_count: number; last_comment_at: Date | null; source: 'sync' | 'url'; added_at: Date }>(
+        `select id, integration_id, tiktok_video_id, url, caption, thumbnail_url, posted_at, comment_count, last_comment_at, source, added_at
+           from tiktok_video where id = $1`,
+        [id],
+      ),
+    );
+    if (!r) throw new NotFoundError('Video');
+    return {
+      id: r.id,
+      integrationId: r.integration_id,
+      tiktokVideoId: r.tiktok_video_id,
+      url: r.url,
+      caption: r.caption,
+      thumbnailUrl: r.thumbnail_url,
+      postedAt: r.posted_at.toISOString(),
+      commentCount: r.comment_count,
+      lastCommentAt: r.last_comment_at?.toISOString() ?? null,
+      source: r.source,
+      addedAt: r.added_at.toISOString(),
+    };
+  }
+}
