@@ -13,7 +13,19 @@ const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
  */
 @Injectable()
 export class Database {
-  constructor(@Inject(MikroORM) private readonly orm: MikroORM) {}
+  private closed = false;
+
+  constructor(@Inject(MikroORM) private readonly orm: MikroORM) {
+    // Nest runs onApplicationShutdown hooks without reversing the init order, so MikroORM's (which
+    // closes the pool) can run before a module's hook that stops its background loop. A loop tick
+    // that then waits for a connection from the closed pool hangs for knex's 60 s acquire timeout
+    // and stalls the whole shutdown. Once the ORM is closing, fail fast instead.
+    const close = orm.close.bind(orm);
+    orm.close = (force?: boolean) => {
+      this.closed = true;
+      return close(force);
+    };
+  }
 
   inTenant<T>(tenant: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     if (!TENANT_RE.test(tenant)) throw new Error('invalid tenant name');
@@ -26,6 +38,7 @@ export class Database {
   }
 
   private async run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the database is closed (shutting down)');
     let tx!: Tx;
     const em = this.orm.em.fork() as EntityManager;
     const result = await em.transactional(async (tem) => {
