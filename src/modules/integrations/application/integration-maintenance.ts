@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
 import { BackgroundLoop } from '@shared/event-log/background-loop';
@@ -11,7 +11,7 @@ import { IntegrationsService, REFRESH_WARNING_MS } from './integrations.service'
  * `reauthDueSoon` field, before an integration's refresh token runs out.
  */
 @Injectable()
-export class IntegrationMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IntegrationMaintenance implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('IntegrationMaintenance');
   private readonly loop: BackgroundLoop;
 
@@ -28,7 +28,8 @@ export class IntegrationMaintenance implements OnApplicationBootstrap, OnApplica
     if (this.config.workers) this.loop.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (MikroORM closes it in its own shutdown hook). */
+  beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
   }
 
