@@ -103,7 +103,7 @@ export class SyncRepository {
            sync_stage = case when status = 'active' or $3 = 'paused' then $3 else sync_stage end,
            sync_state = $4::jsonb,
            sync_failures = $5,
-           next_sync_at = case when status = 'active' then $6::timestamptz else next_sync_at end,
+           next_sync_at = case when status = 'active' or $3 = 'paused' then $6::timestamptz else next_sync_at end,
            last_synced_at = $7::timestamptz,
            last_sync_error = $8,
            videos_known = $9, videos_backfilled = $10, comments_stored = $11,
