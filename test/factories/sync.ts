@@ -89,3 +89,8 @@ export async function syncRow(t: TestApp, integrationId: string): Promise<Record
     return r.rows[0];
   });
 }
+
+/** Makes every video of the integration due for full reconciliation (as if last reconciled long ago). */
+export async function makeReconcileDue(t: TestApp, integrationId: string): Promise<void> {
+  await asSuperuser(t.testDb, (c) => c.query(`update tiktok_video set last_reconciled_at = null where integration_id = $1`, [integrationId]));
+}

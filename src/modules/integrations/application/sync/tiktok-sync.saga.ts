@@ -23,6 +23,12 @@ export const MAX_RUN_MS = 60_000;
 /** Longest wait for a rate-budget slot per call before the run stops and waits as a whole. */
 const MAX_BUDGET_WAIT_MS = 10_000;
 const COMMENT_PAGE = 30;
+/**
+ * A video reconciled more recently than this is not reconciled again: when an account has few
+ * videos the reconciliation share is simply left unspent (staying further inside the budget)
+ * rather than re-reading the same videos every run.
+ */
+export const MIN_RECONCILE_GAP_MS = 10 * 60_000;
 const VIDEO_PAGE = 20;
 
 /** Work of one run: who, until when, with how many calls. */
@@ -276,7 +282,7 @@ export class TikTokSyncSaga {
       let cp = state.reconcile;
       if (!cp) {
         const [v] = await this.queries.execute(new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'reconcile', limit: 1 }));
-        if (!v) return 'done';
+        if (!v || (v.lastReconciledAt && Date.now() - v.lastReconciledAt.getTime() < MIN_RECONCILE_GAP_MS)) return 'done';
         cp = { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0, seen: [] };
       }
       await this.reconcilePage(run, cp);
