@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Tx, type TxScope } from './tx';
+import type { Knex } from '@mikro-orm/knex';
+import { Tx, type PgConnection, type TxScope } from './tx';
+
+interface PooledConnection extends PgConnection {
+  __knex__disposed?: unknown;
+}
 
 const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -37,21 +42,41 @@ export class Database {
     return this.run({ kind: 'system' }, work);
   }
 
+  /**
+   * A transaction on a connection of MikroORM's pool, driven directly: `begin` and the scope
+   * setting go in one round trip (the tenant is validated above, so it can be a literal), then
+   * every statement with native `$n` parameters. Nothing here uses the ORM's unit of work.
+   */
   private async run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('the database is closed (shutting down)');
-    let tx!: Tx;
-    const em = this.orm.em.fork() as EntityManager;
-    const result = await em.transactional(async (tem) => {
-      tx = new Tx(tem, scope);
-      if (scope.kind === 'tenant') {
-        await tx.query(`select set_config('app.tenant_id', $1, true)`, [scope.tenant]);
-      } else {
-        await tx.query(`select set_config('app.scope', 'system', true)`);
+    const client = this.knex().client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      await conn.query(
+        scope.kind === 'tenant'
+          ? `begin; select set_config('app.tenant_id', '${scope.tenant}', true)`
+          : `begin; select set_config('app.scope', 'system', true)`,
+      );
+      const tx = new Tx(conn, scope);
+      let result: T;
+      try {
+        result = await work(tx);
+        await conn.query('commit');
+      } catch (err) {
+        await conn.query('rollback').catch((rollbackErr: unknown) => {
+          conn.__knex__disposed = rollbackErr ?? 'rollback failed'; // the pool drops it
+        });
+        throw err;
       }
-      return work(tx);
-    });
-    tx.runAfterCommit();
-    return result;
+      tx.runAfterCommit();
+      return result;
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
+  private knex(): Knex {
+    return (this.orm.em.getConnection() as unknown as { getKnex(): Knex }).getKnex();
   }
 
   /** A plain query outside any tenant (health checks). */

@@ -1,5 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Knex } from '@mikro-orm/knex';
+/** The slice of a node-postgres client a transaction uses. */
+export interface PgConnection {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null; fields?: { name: string; dataTypeID: number }[] }>;
+}
 
 /** A one-dimensional PostgreSQL array literal (`{"a","b"}`), elements quoted and escaped. */
 export function pgArray(values: readonly unknown[]): string {
@@ -9,22 +11,6 @@ export function pgArray(values: readonly unknown[]): string {
     return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   });
   return `{${items.join(',')}}`;
-}
-
-/**
- * Converts `$1`-style SQL to knex bindings. Arrays are turned into PostgreSQL array literals up
- * front (knex would otherwise splice them into a comma list), so `= any($1::uuid[])` works.
- */
-export function toKnexRaw(sql: string, params: readonly unknown[]): { sql: string; bindings: unknown[] } {
-  const bindings: unknown[] = [];
-  const text = sql.replace(/\?/g, '\\?').replace(/\$(\d+)/g, (_m, n: string) => {
-    const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) throw new Error(`SQL parameter $${n} has no value`);
-    const v = params[i];
-    bindings.push(Array.isArray(v) ? pgArray(v) : v === undefined ? null : v);
-    return '?';
-  });
-  return { sql: text, bindings };
 }
 
 const TIMESTAMP_OIDS = new Set([1114, 1184]); // timestamp, timestamptz
@@ -58,14 +44,14 @@ function reviveTimestamps<T>(res: { rows: T[]; fields?: { name: string; dataType
 export type TxScope = { kind: 'tenant'; tenant: string } | { kind: 'system' };
 
 /**
- * One database transaction. All SQL of a unit of work goes through it, so the change and the
- * events it records commit or roll back together.
+ * One database transaction on one pooled connection. All SQL of a unit of work goes through it,
+ * so the change and the events it records commit or roll back together.
  */
 export class Tx {
   private readonly afterCommitHooks: (() => void)[] = [];
 
   constructor(
-    readonly em: EntityManager,
+    private readonly conn: PgConnection,
     readonly scope: TxScope,
   ) {}
 
@@ -75,23 +61,20 @@ export class Tx {
     return this.scope.tenant;
   }
 
-  private trx(): Knex.Transaction {
-    const ctx = this.em.getTransactionContext<Knex.Transaction>();
-    if (!ctx) throw new Error('Tx used outside its transaction');
-    return ctx;
+  private exec(sql: string, params: readonly unknown[]) {
+    // Arrays become PostgreSQL array literals here, so `= any($1::uuid[])` works for any element type.
+    return this.conn.query(sql, params.map((v) => (Array.isArray(v) ? pgArray(v) : v === undefined ? null : v)));
   }
 
   /** Runs one statement with `$n` parameters and returns its rows. */
   async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const { sql: text, bindings } = toKnexRaw(sql, params);
-    const res = await this.trx().raw<{ rows: T[]; fields?: { name: string; dataTypeID: number }[] }>(text, bindings as Knex.RawBinding[]);
-    return reviveTimestamps(res);
+    const res = await this.exec(sql, params);
+    return reviveTimestamps(res as { rows: T[]; fields?: { name: string; dataTypeID: number }[] });
   }
 
   /** Runs one statement and returns the number of rows it touched. */
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const { sql: text, bindings } = toKnexRaw(sql, params);
-    const res = await this.trx().raw<{ rowCount: number | null }>(text, bindings as Knex.RawBinding[]);
+    const res = await this.exec(sql, params);
     return res.rowCount ?? 0;
   }
 
