@@ -4,6 +4,7 @@ import { IngestCommentsCommand } from '@modules/comments/contracts';
 import { startTikTokSimulator, type RunningSimulator } from '../../src/sandbox/tiktok-simulator';
 import { startTestApp, type TestApp } from '../support/app';
 import { asSuperuser } from '../support/database';
+import { eventually } from '../support/eventually';
 import { asTikTok, eventsOf, seedComments, seedIntegration, seedVideo, shareWith, type SeededIntegration } from '../factories/inbox';
 
 describe('inbox reads (GET /comments, GET /comments/{id}, GET videos)', () => {
@@ -238,7 +239,7 @@ describe('inbox reads (GET /comments, GET /comments/{id}, GET videos)', () => {
         thumbnailUrl: expect.any(String),
         postedAt: new Date((base - 50) * 1000).toISOString(),
         commentCount: 0,
-        lastCommentAt: null,
+        lastCommentAt: expect.any(String), // videoA2 has comments by now (checked exactly below)
         source: 'sync',
         addedAt: expect.any(String),
       },
@@ -246,6 +247,12 @@ describe('inbox reads (GET /comments, GET /comments/{id}, GET videos)', () => {
     const p2 = await get(`/integrations/tiktok/${a.id}/videos?limit=1&cursor=${p1.body.nextCursor}`).expect(200);
     expect(p2.body.items.map((v: { id: string }) => v.id)).toEqual([videoA.id]);
     expect(p2.body.nextCursor).toBeNull();
+    // lastCommentAt follows tiktok.comment.received (the videos module's consumer)
+    const newest = (await get(`/comments?videoId=${videoA.id}&limit=1`).expect(200)).body.items[0];
+    await eventually(async () => {
+      const v = (await get(`/integrations/tiktok/${a.id}/videos?limit=200`).expect(200)).body.items.find((x: { id: string }) => x.id === videoA.id);
+      expect(v.lastCommentAt).toBe(newest.postedAt);
+    });
     await get(`/integrations/tiktok/00000000-0000-4000-8000-000000000000/videos`).expect(404);
     await get(`/integrations/tiktok/not-a-uuid/videos`).expect(404);
   });

@@ -1,0 +1,35 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Tx } from '@shared/database/tx';
+import { EventConsumers, type EventConsumer } from '@shared/event-log/event-consumers';
+import type { DeliveredEvent } from '@shared/event-log/event.types';
+import { COMMENT_EVENT_TYPES } from '@modules/comments/contracts';
+
+/**
+ * Keeps a video's `lastCommentAt` in step with new comments, whatever stored them (sync, webhook
+ * intake). The comments module never writes this table: it emits `tiktok.comment.received` and
+ * this durable consumer reacts (at least once; the same event twice changes nothing: `greatest`).
+ * The poll schedule stays the sync's business.
+ */
+@Injectable()
+export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer, OnModuleInit {
+  readonly name = 'videos.track-last-comment';
+  readonly types = [COMMENT_EVENT_TYPES.received];
+
+  constructor(private readonly consumers: EventConsumers) {}
+
+  onModuleInit(): void {
+    this.consumers.register(this);
+  }
+
+  async handle(event: DeliveredEvent, tx: Tx): Promise<void> {
+    const { videoId, postedAt } = event.data as { videoId?: unknown; postedAt?: unknown };
+    if (typeof videoId !== 'string' || typeof postedAt !== 'string') return;
+    await tx.run(
+      `update tiktok_video set
+         last_comment_at = greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz),
+         updated_at = now()
+       where id = $1 and last_comment_at is distinct from greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz)`,
+      [videoId, postedAt],
+    );
+  }
+}
