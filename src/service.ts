@@ -32,7 +32,8 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
   let app: NestFastifyApplication | null = null;
   try {
     if (settings.tiktokSandbox) {
-      sandbox = await startSandbox({ logger, servicePort: settings.port });
+      const every = Number(env.SANDBOX_COMMENT_INTERVAL_MS ?? '5000');
+      sandbox = await startSandbox({ logger, servicePort: settings.port, streamIntervalMs: Number.isFinite(every) && every >= 0 ? every : 5000 });
       logger.warn(
         { context: 'sandbox', tiktok: sandbox.simulator.origin },
         'SANDBOX MODE: TikTok is the built-in simulator (TIKTOK_CLIENT_KEY is unset); nothing reaches the real TikTok',

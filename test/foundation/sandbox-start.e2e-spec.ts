@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { freePort } from '@shared/database/embedded-postgres';
 import { ServiceProcess } from '../support/service-process';
+import { eventually } from '../support/eventually';
 
 /** What a browser does on the simulator's consent page: submit its form with Allow. */
 async function clickAllow(authorizeUrl: string): Promise<URL> {
@@ -26,7 +27,15 @@ describe('npm start with no TikTok settings: sandbox mode on an embedded Postgre
   let svc: ServiceProcess;
   let port: number;
 
-  const env = () => ({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' });
+  const env = () => ({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'development',
+    SANDBOX_COMMENT_INTERVAL_MS: '1000',
+    SYNC_INTERVAL_SECONDS: '2',
+  });
   const token = () => {
     const secrets = JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8')) as { AUTH_JWT_SECRET: string };
     return jwt.sign({ sub: 'newcomer', tenant: 'acme', roles: ['admin'] }, secrets.AUTH_JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
@@ -60,6 +69,24 @@ describe('npm start with no TikTok settings: sandbox mode on an embedded Postgre
     const id = done.searchParams.get('connected');
     const list = await request(svc.url).get('/api/v1/integrations/tiktok').set('authorization', auth).expect(200);
     expect(list.body.items).toEqual([expect.objectContaining({ id, username: 'echo.demo', status: 'active' })]);
+
+    // The demo account's comments come in by themselves (backfill), then new ones keep arriving.
+    const firstIds = await eventually(
+      async () => {
+        const r = await request(svc.url).get(`/api/v1/comments?integrationId=${id}&limit=200`).set('authorization', auth).expect(200);
+        expect(r.body.items.length).toBeGreaterThan(20);
+        return new Set<string>(r.body.items.map((c: { id: string }) => c.id));
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await eventually(
+      async () => {
+        const r = await request(svc.url).get(`/api/v1/comments?integrationId=${id}&limit=20`).set('authorization', auth).expect(200);
+        const fresh = r.body.items.filter((c: { id: string; fromAccount: boolean }) => !firstIds.has(c.id) && !c.fromAccount);
+        expect(fresh.length).toBeGreaterThan(0);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
   });
 
   it('SIGTERM stops it within 10 s; a second start on the same DATA_DIR keeps the data and is ready in under 10 s', async () => {
