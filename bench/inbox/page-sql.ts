@@ -45,7 +45,7 @@ export function pageQuery(f: Filters, scope: string[] | null, after: { p: string
     params.push(v);
     return `$${params.length}`;
   };
-  const where = ['not c.deleted'];
+  const where = [`c.tenant_id = current_setting('app.tenant_id')`, 'not c.deleted'];
   if (scope) where.push(`c.integration_id = any(${p(pgArray(scope))}::uuid[])`);
   if (f.integrationId) where.push(`c.integration_id = ${p(f.integrationId)}::uuid`);
   if (f.videoId) where.push(`c.video_id = ${p(f.videoId)}::uuid`);

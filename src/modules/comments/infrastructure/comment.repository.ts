@@ -86,7 +86,7 @@ export class CommentRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    const where = ['not c.deleted'];
+    const where = [`c.tenant_id = current_setting('app.tenant_id')`, 'not c.deleted'];
     if (scope.kind === 'some') where.push(`c.integration_id = any(${p(scope.integrationIds)}::uuid[])`);
     if (f.integrationId) where.push(`c.integration_id = ${p(f.integrationId)}::uuid`);
     if (f.videoId) where.push(`c.video_id = ${p(f.videoId)}::uuid`);
@@ -110,18 +110,18 @@ export class CommentRepository {
       params.push(scope.integrationIds);
       filter = 'and c.integration_id = any($2::uuid[])';
     }
-    return tx.one<CommentRow>(`select ${COLUMNS} from tiktok_comment c where c.id = $1 ${filter}${lock ? ' for update' : ''}`, params);
+    return tx.one<CommentRow>(`select ${COLUMNS} from tiktok_comment c where c.tenant_id = current_setting('app.tenant_id') and c.id = $1 ${filter}${lock ? ' for update' : ''}`, params);
   }
 
   async find(tx: Tx, id: string, lock = false): Promise<CommentRow | undefined> {
-    return tx.one<CommentRow>(`select ${COLUMNS} from tiktok_comment c where c.id = $1${lock ? ' for update' : ''}`, [id]);
+    return tx.one<CommentRow>(`select ${COLUMNS} from tiktok_comment c where c.tenant_id = current_setting('app.tenant_id') and c.id = $1${lock ? ' for update' : ''}`, [id]);
   }
 
   /** Live replies of a comment: its thread if it is a top-level comment, plus Echo replies that answer it. */
   async replies(tx: Tx, id: string): Promise<CommentRow[]> {
     return tx.query<CommentRow>(
       `select ${COLUMNS} from tiktok_comment c
-        where (c.parent_id = $1 or c.reply_to_id = $1) and not c.deleted
+        where c.tenant_id = current_setting('app.tenant_id') and (c.parent_id = $1 or c.reply_to_id = $1) and not c.deleted
         order by c.posted_at asc, c.id asc`,
       [id],
     );
@@ -132,7 +132,7 @@ export class CommentRepository {
     const row = await tx.one<{ answered: boolean }>(
       `select exists (
          select 1 from tiktok_comment r
-          where r.from_account and not r.deleted and r.posted_at >= $2::timestamptz
+          where r.tenant_id = current_setting('app.tenant_id') and r.from_account and not r.deleted and r.posted_at >= $2::timestamptz
             and (r.delivery_state is null or r.delivery_state in ('pending', 'sent'))
             and (r.reply_to_id = $1 or (r.reply_to_id is null and r.parent_id = coalesce($3::uuid, $1)))
        ) as answered`,
@@ -171,7 +171,7 @@ export class CommentRepository {
   async knownTikTokIds(tx: Tx, integrationId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await tx.query<{ tiktok_comment_id: string }>(
-      `select tiktok_comment_id from tiktok_comment where integration_id = $1 and tiktok_comment_id = any($2::text[])`,
+      `select tiktok_comment_id from tiktok_comment where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = any($2::text[])`,
       [integrationId, ids],
     );
     return new Set(rows.map((r) => r.tiktok_comment_id));

@@ -26,7 +26,7 @@ const COLUMNS = `id, tenant_id, integration_id, tiktok_video_id, url, caption, t
 @Injectable()
 export class VideoRepository {
   async find(tx: Tx, id: string): Promise<VideoSummary | null> {
-    const row = await tx.one<VideoRow>(`select ${COLUMNS} from tiktok_video where id = $1`, [id]);
+    const row = await tx.one<VideoRow>(`select ${COLUMNS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and id = $1`, [id]);
     return row ? toSummary(row) : null;
   }
 
@@ -40,7 +40,7 @@ export class VideoRepository {
     }
     const rows = await tx.query<VideoRow>(
       `select ${COLUMNS} from tiktok_video
-        where integration_id = $1 ${keyset}
+        where tenant_id = current_setting('app.tenant_id') and integration_id = $1 ${keyset}
         order by posted_at desc, id desc limit $2`,
       params,
     );

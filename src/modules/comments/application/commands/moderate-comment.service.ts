@@ -39,7 +39,7 @@ export class ModerateCommentService {
       this.api.hideComment(auth, { videoId: row.tiktok_video_id, commentId: row.tiktok_comment_id!, hide }),
     );
     return this.db.inTenant(user.tenant, async (tx) => {
-      const changed = await tx.run(`update tiktok_comment set hidden = $2, updated_at = now() where id = $1 and hidden <> $2`, [id, hide]);
+      const changed = await tx.run(`update tiktok_comment set hidden = $2, updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1 and hidden <> $2`, [id, hide]);
       await this.eventLog.append(tx, {
         type: hide ? COMMENT_EVENTS.hidden : COMMENT_EVENTS.unhidden,
         actor: { type: 'user', id: user.id },
@@ -63,10 +63,10 @@ export class ModerateCommentService {
       await this.call(user.tenant, row, (auth) => this.api.deleteComment(auth, { commentId: row.tiktok_comment_id! }), true);
     }
     await this.db.inTenant(user.tenant, async (tx) => {
-      const n = await tx.run(`update tiktok_comment set deleted = true, deleted_at = now(), updated_at = now() where id = $1 and not deleted`, [id]);
+      const n = await tx.run(`update tiktok_comment set deleted = true, deleted_at = now(), updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1 and not deleted`, [id]);
       if (n === 0) return;
       if (row.parent_id && row.delivery_state !== 'failed') {
-        await tx.run(`update tiktok_comment set reply_count = greatest(reply_count - 1, 0), updated_at = now() where id = $1`, [row.parent_id]);
+        await tx.run(`update tiktok_comment set reply_count = greatest(reply_count - 1, 0), updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1`, [row.parent_id]);
       }
       await this.eventLog.append(tx, {
         type: COMMENT_EVENTS.deleted,

@@ -72,7 +72,7 @@ export class PostDelivery {
            delivery_attempts = delivery_attempts + case when attempt_started_at is null then 1 else 0 end,
            delivery_lease_until = now() + make_interval(secs => $2::double precision / 1000),
            updated_at = now()
-         where id = $1 and delivery_state = 'pending'
+         where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state = 'pending'
            and (delivery_lease_until is null or delivery_lease_until < now())
            and (next_delivery_at is null or next_delivery_at <= now())`,
         [id, this.leaseMs],
@@ -103,7 +103,7 @@ export class PostDelivery {
             tx.run(
               `update tiktok_comment set attempt_started_at = null, delivery_lease_until = null, updated_at = now(),
                       next_delivery_at = now() + make_interval(secs => $2::double precision / 1000)
-                where id = $1 and delivery_state = 'pending'`,
+                where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state = 'pending'`,
               [row.id, retryDelayMs(row.delivery_attempts)],
             ),
           );
@@ -114,7 +114,7 @@ export class PostDelivery {
         case 'unknown':
           if (!isTikTokError(err)) this.log.warn(`post ${row.id}: unexpected failure, reading back: ${(err as Error).message}`);
           await this.db.inTenant(tenant, (tx) =>
-            tx.run(`update tiktok_comment set outcome_unknown = true, updated_at = now() where id = $1 and delivery_state = 'pending'`, [row.id]),
+            tx.run(`update tiktok_comment set outcome_unknown = true, updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state = 'pending'`, [row.id]),
           );
           await this.reconcile(tenant, { ...row, outcome_unknown: true });
           return;
@@ -143,7 +143,7 @@ export class PostDelivery {
     await this.db.inTenant(tenant, (tx) =>
       tx.run(
         `update tiktok_comment set delivery_lease_until = null, next_delivery_at = $2::timestamptz, updated_at = now()
-          where id = $1 and delivery_state = 'pending'`,
+          where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state = 'pending'`,
         [row.id, new Date(due).toISOString()],
       ),
     );
@@ -186,12 +186,12 @@ export class PostDelivery {
       const updated = await t.one<{ id: string }>(
         `update tiktok_comment set delivery_state = 'sent', delivery_error = null, tiktok_comment_id = $2,
                 outcome_unknown = false, delivery_lease_until = null, next_delivery_at = null, updated_at = now()
-          where id = $1 and delivery_state <> 'sent' returning id`,
+          where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state <> 'sent' returning id`,
         [row.id, tiktokCommentId],
       );
       if (!updated) return;
       if (row.parent_id) {
-        await t.run(`update tiktok_comment set reply_count = reply_count + 1, updated_at = now() where id = $1`, [row.parent_id]);
+        await t.run(`update tiktok_comment set reply_count = reply_count + 1, updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1`, [row.parent_id]);
       }
       const isReply = row.tiktok_parent_id !== null;
       await this.eventLog.append(t, {
@@ -211,7 +211,7 @@ export class PostDelivery {
       const updated = await tx.one<{ id: string }>(
         `update tiktok_comment set delivery_state = 'failed', delivery_error = $2, delivery_lease_until = null,
                 next_delivery_at = null, updated_at = now()
-          where id = $1 and delivery_state = 'pending' returning id`,
+          where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state = 'pending' returning id`,
         [row.id, reason],
       );
       if (!updated) return;
@@ -229,7 +229,7 @@ export class PostDelivery {
     return tx.one<DeliveryRow>(
       `select c.*, t.tiktok_comment_id as reply_to_tiktok_id
          from tiktok_comment c left join tiktok_comment t on t.tenant_id = c.tenant_id and t.id = c.reply_to_id
-        where c.id = $1`,
+        where c.tenant_id = current_setting('app.tenant_id') and c.id = $1`,
       [id],
     );
   }

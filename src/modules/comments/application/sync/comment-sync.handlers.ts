@@ -23,7 +23,7 @@ export class GetCommentSyncStateHandler implements IQueryHandler<GetCommentSyncS
                 (select count(*) from tiktok_comment r
                   where r.tenant_id = p.tenant_id and r.parent_id = p.id and not r.deleted and r.tiktok_comment_id is not null) as replies
            from tiktok_comment p
-          where p.integration_id = $1 and p.tiktok_comment_id = any($2::text[]) and not p.deleted`,
+          where p.tenant_id = current_setting('app.tenant_id') and p.integration_id = $1 and p.tiktok_comment_id = any($2::text[]) and not p.deleted`,
         [q.integrationId, q.tiktokCommentIds],
       ),
     );
@@ -42,7 +42,7 @@ export class ListStoredCommentIdsHandler implements IQueryHandler<ListStoredComm
     const rows = await this.db.inTenant(q.tenant, (tx) =>
       tx.query<{ tiktok_comment_id: string }>(
         `select tiktok_comment_id from tiktok_comment
-          where integration_id = $1 and video_id = $2 and tiktok_comment_id is not null and not deleted`,
+          where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and video_id = $2 and tiktok_comment_id is not null and not deleted`,
         [q.integrationId, q.videoId],
       ),
     );
@@ -63,7 +63,7 @@ export class MarkCommentsDeletedHandler implements ICommandHandler<MarkCommentsD
     return this.db.inTenant(c.tenant, async (tx) => {
       const rows = await tx.query<{ id: string; video_id: string; tiktok_video_id: string; tiktok_comment_id: string; parent_id: string | null }>(
         `update tiktok_comment set deleted = true, deleted_at = now(), updated_at = now()
-          where integration_id = $1 and tiktok_comment_id = any($2::text[]) and not deleted
+          where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = any($2::text[]) and not deleted
           returning id, video_id, tiktok_video_id, tiktok_comment_id, parent_id`,
         [c.integrationId, c.tiktokCommentIds],
       );

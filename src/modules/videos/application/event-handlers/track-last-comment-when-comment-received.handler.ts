@@ -28,7 +28,7 @@ export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer
       `update tiktok_video set
          last_comment_at = greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz),
          updated_at = now()
-       where id = $1 and last_comment_at is distinct from greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz)`,
+       where tenant_id = current_setting('app.tenant_id') and id = $1 and last_comment_at is distinct from greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz)`,
       [videoId, postedAt],
     );
   }

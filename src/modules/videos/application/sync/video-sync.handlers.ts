@@ -38,20 +38,20 @@ export class ListVideosForSyncHandler implements IQueryHandler<ListVideosForSync
     const rows = await this.db.inTenant(q.tenant, (tx) => {
       if (s.kind === 'due') {
         return tx.query<SyncRow>(
-          `select ${COLS} from tiktok_video where integration_id = $1 and gone_at is null and next_poll_at <= now()
+          `select ${COLS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and gone_at is null and next_poll_at <= now()
             order by next_poll_at, id limit $2`,
           [q.integrationId, s.limit],
         );
       }
       if (s.kind === 'reconcile') {
         return tx.query<SyncRow>(
-          `select ${COLS} from tiktok_video where integration_id = $1 and gone_at is null
+          `select ${COLS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and gone_at is null
             order by last_reconciled_at nulls first, posted_at desc, id limit $2`,
           [q.integrationId, s.limit],
         );
       }
       return tx.query<SyncRow>(
-        `select ${COLS} from tiktok_video where integration_id = $1 and gone_at is null
+        `select ${COLS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and gone_at is null
             and ($2::timestamptz is null or (posted_at, id) < ($2::timestamptz, $3::uuid))
           order by posted_at desc, id desc limit $4`,
         [q.integrationId, s.after?.postedAt ?? null, s.after?.id ?? null, s.limit],
@@ -69,7 +69,7 @@ export class FindVideoByTikTokIdHandler implements IQueryHandler<FindVideoByTikT
     const r = await this.db.inTenant(q.tenant, (tx) =>
       tx.one<{ id: string; tenant_id: string; integration_id: string; tiktok_video_id: string; url: string; caption: string; posted_at: Date; source: 'sync' | 'url'; gone_at: Date | null }>(
         `select id, tenant_id, integration_id, tiktok_video_id, url, caption, posted_at, source, gone_at
-           from tiktok_video where integration_id = $1 and tiktok_video_id = $2`,
+           from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_video_id = $2`,
         [q.integrationId, q.tiktokVideoId],
       ),
     );
@@ -96,7 +96,7 @@ export class RecordVideoSyncHandler implements ICommandHandler<RecordVideoSyncCo
            last_comment_at = greatest(last_comment_at, $6::timestamptz),
            gone_at = case when $7::boolean then coalesce(gone_at, now()) else gone_at end,
            updated_at = now()
-         where id = $1`,
+         where tenant_id = current_setting('app.tenant_id') and id = $1`,
         [c.videoId, iso(ch.polledAt), iso(ch.reconciledAt), iso(ch.nextPollAt), ch.pollIntervalSeconds ?? null, iso(ch.lastCommentAt), ch.gone ?? false],
       ),
     );

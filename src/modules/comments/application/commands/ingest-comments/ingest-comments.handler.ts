@@ -65,7 +65,7 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
     const latestStart = new Date(Date.parse(r.posted_at) + 1000 + READ_BACK_SKEW_MS).toISOString();
     const post = await tx.one<CommentRow>(
       `select * from tiktok_comment
-        where integration_id = $1 and from_account and tiktok_comment_id is null and not deleted
+        where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and from_account and tiktok_comment_id is null and not deleted
           and attempt_started_at is not null and attempt_started_at <= $4::timestamptz
           and (delivery_state = 'pending' or (delivery_state = 'failed' and delivery_error = 'OUTCOME_UNKNOWN'))
           and text = $2 and tiktok_parent_id is not distinct from $3
@@ -79,7 +79,7 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
 
   private async hiddenBefore(tx: Tx, integrationId: string, rows: IngestRow[]): Promise<Map<string, boolean>> {
     const found = await tx.query<{ tiktok_comment_id: string; hidden: boolean }>(
-      `select tiktok_comment_id, hidden from tiktok_comment where integration_id = $1 and tiktok_comment_id = any($2::text[])`,
+      `select tiktok_comment_id, hidden from tiktok_comment where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = any($2::text[])`,
       [integrationId, rows.map((r) => r.tiktok_comment_id)],
     );
     return new Map(found.map((f) => [f.tiktok_comment_id, f.hidden]));

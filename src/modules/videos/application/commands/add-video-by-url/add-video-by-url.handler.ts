@@ -73,7 +73,7 @@ export class AddVideoByUrl {
     const r = await this.db.inTenant(tenant, (tx) =>
       tx.one<{ id: string; integration_id: string; tiktok_video_id: string; url: string; caption: string; thumbnail_url: string | null; posted_at: Date; comment_count: number; last_comment_at: Date | null; source: 'sync' | 'url'; added_at: Date }>(
         `select id, integration_id, tiktok_video_id, url, caption, thumbnail_url, posted_at, comment_count, last_comment_at, source, added_at
-           from tiktok_video where id = $1`,
+           from tiktok_video where tenant_id = current_setting('app.tenant_id') and id = $1`,
         [id],
       ),
     );
