@@ -4,7 +4,7 @@ import { COMMENT_EVENTS } from '../domain/comment-events';
 
 /**
  * The comments module's public surface: how the sync (and webhook intake) store comments, and the
- * stored event types other modules may subscribe to (payloads in EVENTS.md).
+ * stored event types other modules may subscribe to (payloads in README.md, "Events for other modules").
  */
 
 /** What an ingest did: Echo ids of new rows, rows changed, and own replies matched to Echo posts. */
@@ -38,7 +38,7 @@ export class IngestCommentsCommand extends Command<IngestCommentsResult> {
   }
 }
 
-/** Stored event types of this module (payloads in EVENTS.md). */
+/** Stored event types of this module (payloads in README.md, "Events for other modules"). */
 export const COMMENT_EVENT_TYPES = COMMENT_EVENTS;
 
 // ---- for the sync saga and the webhook intake (integrations module) ----
