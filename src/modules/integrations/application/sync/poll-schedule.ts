@@ -1,7 +1,7 @@
 /**
  * When a video's comment list is polled next (DESIGN.md section 2): soon after new comments,
  * backing off while it stays quiet, capped by the video's age so that recent videos are never
- * left for long. Pure functions; the bounds are stated in SYNC.md.
+ * left for long. Pure functions; the bounds are stated in README.md ("Sync: how comments come in, and the bounds").
  */
 
 const DAY_MS = 86_400_000;
