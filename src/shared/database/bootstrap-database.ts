@@ -33,11 +33,33 @@ export async function ensureAppRoleAndDatabase(
   } finally {
     await su.end();
   }
+  await markIlikeLeakproof(superuserUrl, opts.database);
   const u = new URL(superuserUrl);
   u.username = opts.role;
   u.password = opts.password;
   u.pathname = `/${opts.database}`;
   return u.toString();
+}
+
+/**
+ * Under row-level security PostgreSQL uses an index for a condition only when its function is
+ * LEAKPROOF; `ilike` (texticlike) is not marked so, which keeps the inbox's `q` search off its
+ * trigram index and scanning every row of the tenant. It leaks nothing about rows (its only
+ * error is about the pattern, which is ours), so the superuser marks it, in the app's database
+ * only. With an external DATABASE_URL an operator runs the same statement (README, docker initdb).
+ */
+export const LEAKPROOF_ILIKE_SQL = 'alter function pg_catalog.texticlike(text, text) leakproof';
+
+async function markIlikeLeakproof(superuserUrl: string, database: string): Promise<void> {
+  const u = new URL(superuserUrl);
+  u.pathname = `/${database}`;
+  const c = new Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(LEAKPROOF_ILIKE_SQL);
+  } finally {
+    await c.end();
+  }
 }
 
 /** Refuses a role that would silently ignore row-level security. */
