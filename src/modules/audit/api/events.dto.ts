@@ -1,9 +1,24 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '@shared/http/pagination.dto';
 
-export class ListEventsQueryDto extends PageQueryDto {
+/** `from` / `to`: event times (`to` exclusive). */
+export class ExportEventsQueryDto {
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+}
+
+export class ListEventsQueryDto extends IntersectionType(PageQueryDto, ExportEventsQueryDto) {
   @ApiPropertyOptional({ example: 'tiktok.comment.replied' })
   @IsOptional()
   @IsString()
@@ -20,32 +35,6 @@ export class ListEventsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   integrationId?: string;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
-}
-
-export class ExportEventsQueryDto {
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 }
 
 export class StreamEventsQueryDto {
