@@ -21,10 +21,9 @@ export class Database {
   private closed = false;
 
   constructor(@Inject(MikroORM) private readonly orm: MikroORM) {
-    // Nest runs onApplicationShutdown hooks without reversing the init order, so MikroORM's (which
-    // closes the pool) can run before a module's hook that stops its background loop. A loop tick
-    // that then waits for a connection from the closed pool hangs for knex's 60 s acquire timeout
-    // and stalls the whole shutdown. Once the ORM is closing, fail fast instead.
+    // Every background loop stops in beforeApplicationShutdown, before MikroORM closes the pool in
+    // its onApplicationShutdown. Anything that still asks for a connection after that would wait
+    // knex's 60 s acquire timeout and stall the shutdown: once the ORM is closing, fail fast.
     const close = orm.close.bind(orm);
     orm.close = (force?: boolean) => {
       this.closed = true;

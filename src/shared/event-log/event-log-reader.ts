@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { chainHash, dataDigest, isRedacted } from './chain';
 import { checkpointPayload } from './checkpointer';
-import { SEALED_COLUMNS, isoTimestamp, toSealedEvent, type SealedRow } from './event-rows';
+import { SEALED_COLUMNS, toSealedEvent, type SealedRow } from './event-rows';
 import { GENESIS_HASH, type SealedEvent } from './event.types';
 
 export interface EventFilter {
@@ -137,7 +137,7 @@ export class EventLogReader {
   /** Newest first; `beforeId` is the keyset cursor. */
   async checkpoints(tenant: string, beforeId: number | undefined, limit: number): Promise<(Checkpoint & { id: number })[]> {
     const rows = await this.db.inTenant(tenant, (tx) =>
-      tx.query<{ id: string; tenant_id: string; seq: string; hash: string; signed_at: Date | string; signature: string }>(
+      tx.query<{ id: string; tenant_id: string; seq: string; hash: string; signed_at: Date; signature: string }>(
         `select id, tenant_id, seq, hash, signed_at, signature from event_checkpoint
           where tenant_id = $1 and ($2::bigint is null or id < $2) order by id desc limit $3`,
         [tenant, beforeId ?? null, limit],
@@ -148,7 +148,7 @@ export class EventLogReader {
       tenant: r.tenant_id,
       seq: Number(r.seq),
       hash: r.hash,
-      signedAt: isoTimestamp(r.signed_at),
+      signedAt: r.signed_at.toISOString(),
       signature: r.signature,
     }));
   }

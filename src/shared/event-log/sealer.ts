@@ -7,7 +7,6 @@ import { chainHash } from './chain';
 import { EventLog } from './event-log';
 import { GENESIS_HASH, type Actor, type Subject as EventSubject } from './event.types';
 import { BackgroundLoop } from './background-loop';
-import { isoTimestamp } from './event-rows';
 
 const SEALER_LOCK = 727_101;
 const BATCH = 1000;
@@ -17,11 +16,11 @@ interface PendingRow {
   id: string;
   tenant_id: string;
   type: string;
-  occurred_at: Date | string;
+  occurred_at: Date;
   actor: Actor;
   subject: EventSubject;
   data_digest: string;
-  recorded_at: Date | string;
+  recorded_at: Date;
 }
 
 /**
@@ -87,7 +86,7 @@ export class Sealer {
           seq,
           id: p.id,
           type: p.type,
-          occurredAt: isoTimestamp(p.occurred_at),
+          occurredAt: p.occurred_at.toISOString(),
           tenant: p.tenant_id,
           actor: p.actor,
           subject: p.subject,
@@ -114,7 +113,7 @@ export class Sealer {
       await tx.run('update event_sealer_state set position = $1 where id = 1', [position]);
       await tx.run('delete from event_pending where n = any($1::bigint[])', [pending.map((p) => p.n)]);
       const now = Date.now();
-      return { count: seals.length, position, lags: pending.map((p) => (now - Date.parse(isoTimestamp(p.recorded_at))) / 1000) };
+      return { count: seals.length, position, lags: pending.map((p) => (now - p.recorded_at.getTime()) / 1000) };
     });
     if (result.count > 0) {
       for (const lag of result.lags) this.metrics.sealLag.observe(lag);

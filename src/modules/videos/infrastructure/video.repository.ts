@@ -30,6 +30,12 @@ export class VideoRepository {
     return row ? toSummary(row) : null;
   }
 
+  /** One video as the API shows it. */
+  async view(tx: Tx, id: string): Promise<VideoView | null> {
+    const row = await tx.one<VideoRow>(`select ${COLUMNS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and id = $1`, [id]);
+    return row ? toView(row) : null;
+  }
+
   /** A keyset page, newest first by posted_at then id; `after` is the last row of the previous page. */
   async page(tx: Tx, integrationId: string, after: { postedAt: string; id: string } | undefined, limit: number): Promise<VideoView[]> {
     const params: unknown[] = [integrationId, limit];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
 import { BackgroundLoop } from '@shared/event-log/background-loop';
@@ -14,7 +14,7 @@ const INTERVAL_MS = 500;
  * (its lease) and worked in its own tenant's transactions, so instances never work one post twice.
  */
 @Injectable()
-export class PostDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PostDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('PostDeliveryWorker');
   private readonly loop: BackgroundLoop;
 
@@ -30,7 +30,7 @@ export class PostDeliveryWorker implements OnApplicationBootstrap, OnApplication
     if (this.config.workers) this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
   }
 

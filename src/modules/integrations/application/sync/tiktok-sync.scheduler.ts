@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
@@ -18,7 +18,7 @@ const TICK_MS = 1_000;
  * `MAX_RUN_MS` (checkpointed) and gives its slot back.
  */
 @Injectable()
-export class TikTokSyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TikTokSyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('TikTokSyncScheduler');
   private readonly loop: BackgroundLoop;
   private readonly running = new Map<string, Promise<void>>();
@@ -37,7 +37,7 @@ export class TikTokSyncScheduler implements OnApplicationBootstrap, OnApplicatio
     if (this.config.workers) this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.saga.stop();
     await this.loop.stop();
     await Promise.allSettled([...this.running.values()]);

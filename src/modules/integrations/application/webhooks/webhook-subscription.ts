@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { TIKTOK_API, type TikTokApi } from '@shared/tiktok/tiktok-api.port';
 
@@ -11,7 +11,7 @@ const MAX_RETRY_MS = 5 * 60_000;
  * Polling stays on as the backstop either way.
  */
 @Injectable()
-export class WebhookSubscription implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookSubscription implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('TikTokWebhookSubscription');
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -29,7 +29,7 @@ export class WebhookSubscription implements OnApplicationBootstrap, OnApplicatio
     this.firstAttempt = this.attempt(url, 1);
   }
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
@@ -44,7 +44,7 @@ const MAX_WAIT_MS = 5_000;
  *    cross-check. Hides and unhides arrive as the comment's `status` and are recorded by the ingest.
  */
 @Injectable()
-export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('TikTokWebhookWorker');
   private readonly loop: BackgroundLoop;
 
@@ -65,7 +65,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     if (this.config.workers) this.loop.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
   }
 

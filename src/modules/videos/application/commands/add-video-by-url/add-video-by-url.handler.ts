@@ -11,6 +11,7 @@ import { parseTikTokUrl } from '../../../domain/tiktok-url';
 import type { VideoView } from '../../../domain/video';
 import { InvalidVideoUrlError, VideoNotInAccountError } from './add-video-by-url.errors';
 import { resolveShortLink } from './short-link-resolver';
+import { VideoRepository } from '../../../infrastructure/video.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHORT_LINK_TIMEOUT_MS = 5_000;
@@ -29,6 +30,7 @@ export class AddVideoByUrl {
     private readonly db: Database,
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly videos: VideoRepository,
     @Inject(TIKTOK_ACCESS) private readonly access: TikTokAccess,
     @Inject(TIKTOK_API) private readonly api: TikTokApi,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -70,26 +72,8 @@ export class AddVideoByUrl {
   }
 
   private async view(tenant: string, id: string): Promise<VideoView> {
-    const r = await this.db.inTenant(tenant, (tx) =>
-      tx.one<{ id: string; integration_id: string; tiktok_video_id: string; url: string; caption: string; thumbnail_url: string | null; posted_at: Date; comment_count: number; last_comment_at: Date | null; source: 'sync' | 'url'; added_at: Date }>(
-        `select id, integration_id, tiktok_video_id, url, caption, thumbnail_url, posted_at, comment_count, last_comment_at, source, added_at
-           from tiktok_video where tenant_id = current_setting('app.tenant_id') and id = $1`,
-        [id],
-      ),
-    );
-    if (!r) throw new NotFoundError('Video');
-    return {
-      id: r.id,
-      integrationId: r.integration_id,
-      tiktokVideoId: r.tiktok_video_id,
-      url: r.url,
-      caption: r.caption,
-      thumbnailUrl: r.thumbnail_url,
-      postedAt: r.posted_at.toISOString(),
-      commentCount: r.comment_count,
-      lastCommentAt: r.last_comment_at?.toISOString() ?? null,
-      source: r.source,
-      addedAt: r.added_at.toISOString(),
-    };
+    const v = await this.db.inTenant(tenant, (tx) => this.videos.view(tx, id));
+    if (!v) throw new NotFoundError('Video');
+    return v;
   }
 }
