@@ -179,16 +179,14 @@ function liveComment(ctx: RouteContext, commentId: string, videoId?: string): Si
 }
 
 function liveReplies(ctx: RouteContext, parentId: string): SimComment[] {
-  return [...ctx.control.comments.values()].filter(
-    (c) => c.parentCommentId === parentId && !c.deleted,
-  );
+  return (ctx.control.repliesByParent.get(parentId) ?? []).filter((c) => !c.deleted);
 }
 
 // ---------- serialisation ----------
 
 function videoJson(ctx: RouteContext, v: SimVideo, fields: string[]): Record<string, unknown> {
-  const commentCount = [...ctx.control.comments.values()].filter(
-    (c) => c.videoId === v.itemId && !c.deleted,
+  const commentCount = (ctx.control.commentsByVideo.get(v.itemId) ?? []).filter(
+    (c) => !c.deleted,
   ).length;
   const all: Record<string, unknown> = {
     item_id: v.itemId,
@@ -276,9 +274,10 @@ function pageOf(
   list: SimComment[],
   o: ListOptions,
   includeReplies: boolean,
+  deepPages = false,
 ): { comments: unknown[]; cursor: number; has_more: boolean } {
   const sorted = sortComments(ctx, list, o);
-  const page = sorted.slice(o.cursor, o.cursor + o.maxCount);
+  const page = deepPages ? withDeepPagingQuirk(ctx, sorted, o.cursor, o.maxCount) : sorted.slice(o.cursor, o.cursor + o.maxCount);
   return {
     comments: page.map((c) =>
       commentJson(
@@ -297,10 +296,19 @@ function pageOf(
   };
 }
 
+/** The page at `cursor` as TikTok serves deep listings: past `from`, every `every`-th item repeats the one before. */
+function withDeepPagingQuirk(ctx: RouteContext, sorted: SimComment[], cursor: number, maxCount: number): SimComment[] {
+  const q = ctx.control.deepPaging;
+  const page: SimComment[] = [];
+  for (let p = cursor; p < Math.min(sorted.length, cursor + maxCount); p++) {
+    page.push(q && p >= q.from && p > 0 && (p - q.from) % q.every === q.every - 1 ? sorted[p - 1]! : sorted[p]!);
+  }
+  return page;
+}
+
 function visibleComments(ctx: RouteContext, videoId: string, o: ListOptions): SimComment[] {
-  return [...ctx.control.comments.values()].filter(
+  return (ctx.control.commentsByVideo.get(videoId) ?? []).filter(
     (c) =>
-      c.videoId === videoId &&
       !c.deleted &&
       (o.status === 'ALL' || c.status === 'PUBLIC') &&
       !(c.parentCommentId && ctx.control.comments.get(c.parentCommentId)?.deleted),
@@ -373,6 +381,7 @@ function commentList(ctx: RouteContext): unknown {
     visible.filter((c) => !c.parentCommentId),
     o,
     includeReplies,
+    true,
   );
 }
 

@@ -165,12 +165,23 @@ export class SimulatorControl {
   /** @internal */ readonly accounts = new Map<string, SimAccount>();
   /** @internal */ readonly videos = new Map<string, SimVideo>();
   /** @internal */ readonly comments = new Map<string, SimComment>();
+  /** @internal Comments and replies by video, in insertion order (comments are never removed, only marked deleted). */
+  readonly commentsByVideo = new Map<string, SimComment[]>();
+  /** @internal Replies by thread root, in insertion order. */
+  readonly repliesByParent = new Map<string, SimComment[]>();
   /** @internal */ readonly accessTokens = new Map<string, SimAccessToken>();
   /** @internal */ readonly refreshTokens = new Map<string, SimRefreshToken>();
   /** @internal */ readonly authCodes = new Map<string, SimAuthCode>();
   /** @internal */ readonly shortLinks = new Map<string, ShortLink>();
   /** @internal */ readonly limiter = new SlidingWindowLimiter();
   /** @internal */ subscription: { eventType: string; callbackUrl: string } | null = null;
+  /**
+   * TikTok's deep-paging quirk (TIKTOK-API.md: "past about 500, duplicates appear"): in a
+   * `comment/list` listing, from offset `from` on, every `every`-th position repeats the item
+   * before it, so the item that belonged there is skipped in that sort order. Deterministic, so a
+   * repeated read gives the same page. null turns it off.
+   */
+  deepPaging: { from: number; every: number } | null = { from: 500, every: 10 };
   private readonly recorded: RecordedCall[] = [];
   private readonly revokes: RevokeCall[] = [];
   private readonly failRules: FailRule[] = [];
@@ -328,6 +339,8 @@ export class SimulatorControl {
       seq: ++this.seq,
     };
     this.comments.set(comment.commentId, comment);
+    pushTo(this.commentsByVideo, videoId, comment);
+    if (parentCommentId !== undefined) pushTo(this.repliesByParent, parentCommentId, comment);
     this.emitCommentEvent(comment, 'insert');
     return { ...comment };
   }
@@ -360,8 +373,8 @@ export class SimulatorControl {
     videoId: string,
     opts: { includeDeleted?: boolean } = {},
   ): SimComment[] {
-    return [...this.comments.values()]
-      .filter((c) => c.openId === openId && c.videoId === videoId)
+    return (this.commentsByVideo.get(videoId) ?? [])
+      .filter((c) => c.openId === openId)
       .filter((c) => opts.includeDeleted || !c.deleted)
       .sort(newestFirst)
       .map((c) => ({ ...c }));
@@ -623,6 +636,12 @@ export class SimulatorControl {
     this.usedIds.add(id);
     return id;
   }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Sort order for comments: create_time desc, then insertion order desc. */

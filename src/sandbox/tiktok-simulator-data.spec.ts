@@ -102,6 +102,29 @@ describe('TikTok simulator: videos and comments', () => {
       videoId = sim.control.addVideo(openId, { createTime: base }).itemId;
     });
 
+    it('repeats items past 500 like TikTok (each skipped one only in that order), unless turned off', async () => {
+      for (let i = 0; i < 700; i++)
+        sim.control.addComment(openId, videoId, { text: `c${i}`, createTime: base + i });
+      const walk = async (order: 'desc' | 'asc'): Promise<string[]> => {
+        const seen: string[] = [];
+        for (let cursor = 0; ; ) {
+          const res = await get('business/comment/list/', { video_id: videoId, max_count: 30, cursor, sort_order: order });
+          seen.push(...(res.data.comments as { comment_id: string }[]).map((c) => c.comment_id));
+          if (!res.data.has_more) return seen;
+          cursor = res.data.cursor as number;
+        }
+      };
+      const desc = await walk('desc');
+      expect(desc).toHaveLength(700);
+      expect(new Set(desc.slice(0, 500)).size).toBe(500); // the first 500 are exact
+      const skipped = 700 - new Set(desc).size;
+      expect(skipped).toBe(20); // one in ten of the 200 past 500 is a repeat
+      const asc = await walk('asc');
+      expect(new Set([...desc, ...asc]).size).toBe(700); // both orders together list every comment
+      sim.control.deepPaging = null;
+      expect(new Set(await walk('desc')).size).toBe(700);
+    });
+
     it('pages top-level comments newest first, max 30, cursor as offset', async () => {
       for (let i = 0; i < 45; i++)
         sim.control.addComment(openId, videoId, { text: `c${i}`, createTime: base + i });

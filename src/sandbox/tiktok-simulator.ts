@@ -73,6 +73,8 @@ export interface RunningSimulator {
   clientKey: string;
   clientSecret: string;
   control: SimulatorControl;
+  /** Turns the rate limits on or off while running (benchmarks: load fast, then measure with limits). */
+  setRateLimit(enabled: boolean): void;
   /** Closes the server, ends hung requests and cancels webhook timers. */
   close(): Promise<void>;
 }
@@ -144,6 +146,9 @@ export async function startTikTokSimulator(opts: SimulatorOptions = {}): Promise
     clientKey,
     clientSecret,
     control,
+    setRateLimit(enabled: boolean) {
+      limits.enabled = enabled;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         webhooks.close();

@@ -31,6 +31,12 @@ export interface AppConfig {
     /** tests only: where TikTok short-link hosts are fetched from instead of the real host */
     shortLinkBase?: string;
     requestTimeoutMs: number;
+    /**
+     * `enforced` (always in production): every call takes a slot of the PostgreSQL rate budget
+     * and the sync plans its runs inside TikTok's limits. `off`: neither, for benchmarks and
+     * simulators whose limits are off too (`TIKTOK_RATE_BUDGET=off`, refused in production).
+     */
+    rateBudget: 'enforced' | 'off';
   };
   syncIntervalSeconds: number;
   adminUiUrl: string;

@@ -172,6 +172,9 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
   if (!adminUiUrl) throw new ConfigError('ADMIN_UI_URL', 'is required');
   const apiBaseUrl = sandbox?.apiBaseUrl ?? url(env, 'TIKTOK_API_BASE_URL', 'https://business-api.tiktok.com/open_api/v1.3/')!;
   if (!apiBaseUrl.endsWith('/')) throw new ConfigError('TIKTOK_API_BASE_URL', 'must end with "/"');
+  const rateBudget = env.TIKTOK_RATE_BUDGET?.trim() || 'enforced';
+  if (rateBudget !== 'enforced' && rateBudget !== 'off') throw new ConfigError('TIKTOK_RATE_BUDGET', 'must be "enforced" or "off"');
+  if (rateBudget === 'off' && s.production) throw new ConfigError('TIKTOK_RATE_BUDGET', '"off" is not allowed in production');
 
   // Browsers send `Origin: https://host[:port]`, never a path or a trailing slash: keep only the
   // origin of each entry, or `https://ui.example.com/` would never match.
@@ -220,6 +223,7 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
       sandbox: s.tiktokSandbox,
       shortLinkBase: sandbox?.shortLinkBase,
       requestTimeoutMs: int(env, 'TIKTOK_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
+      rateBudget,
     },
     syncIntervalSeconds: int(env, 'SYNC_INTERVAL_SECONDS', 30, 1, 86_400),
     adminUiUrl: adminUiUrl.replace(/\/$/, ''),

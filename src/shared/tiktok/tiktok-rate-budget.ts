@@ -59,6 +59,16 @@ export interface RateBudget {
   penalize(scope: BudgetScope): Promise<number>;
 }
 
+/**
+ * No budget at all (`TIKTOK_RATE_BUDGET=off`, never in production): every call goes at once.
+ * For benchmarks against a simulator whose own limits are off, so that they measure the ingest
+ * path rather than waits for slots.
+ */
+export const UNLIMITED_BUDGET: RateBudget = {
+  acquire: () => Promise.resolve({ ok: true, waitedMs: 0 }),
+  penalize: () => Promise.resolve(0),
+};
+
 interface Bucket {
   key: string;
   limit: WindowLimit;

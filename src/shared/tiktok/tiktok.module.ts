@@ -4,7 +4,7 @@ import { Database } from '../database/database';
 import { Metrics } from '../operations/metrics';
 import { TIKTOK_API } from './tiktok-api.port';
 import { TikTokHttpClient } from './tiktok-http.client';
-import { TikTokRateBudget } from './tiktok-rate-budget';
+import { TikTokRateBudget, UNLIMITED_BUDGET } from './tiktok-rate-budget';
 
 /**
  * Provides the TikTok port (`TIKTOK_API`) to every module: the HTTP client over the shared
@@ -17,7 +17,8 @@ import { TikTokRateBudget } from './tiktok-rate-budget';
     {
       provide: TIKTOK_API,
       inject: [APP_CONFIG, TikTokRateBudget, Metrics],
-      useFactory: (config: AppConfig, budget: TikTokRateBudget, metrics: Metrics) => new TikTokHttpClient(config.tiktok, budget, metrics),
+      useFactory: (config: AppConfig, budget: TikTokRateBudget, metrics: Metrics) =>
+        new TikTokHttpClient(config.tiktok, config.tiktok.rateBudget === 'off' ? UNLIMITED_BUDGET : budget, metrics),
     },
   ],
   exports: [TIKTOK_API, TikTokRateBudget],

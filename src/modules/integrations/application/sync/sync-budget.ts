@@ -26,10 +26,21 @@ export interface RunPlan {
   videoPages: number;
 }
 
+/** What a run is planned inside: TikTok's limits, or (budget off: benchmarks only) none worth counting. */
+export interface PlanLimits {
+  accountEndpointPerMinute: number;
+  appPerMinute: number;
+}
+
+export const TIKTOK_LIMITS: PlanLimits = { accountEndpointPerMinute: ACCOUNT_ENDPOINT_PER_MINUTE, appPerMinute: APP_PER_MINUTE };
+/** `TIKTOK_RATE_BUDGET=off`: runs are bounded by their time limit only. */
+export const NO_LIMITS: PlanLimits = { accountEndpointPerMinute: 1_000_000, appPerMinute: 1_000_000 };
+
 /** The call plan of one run, `intervalSeconds` apart, with `activeAccounts` sharing the app budget. */
-export function planRun(p: { intervalSeconds: number; activeAccounts: number }): RunPlan {
+export function planRun(p: { intervalSeconds: number; activeAccounts: number; limits?: PlanLimits }): RunPlan {
+  const limits = p.limits ?? TIKTOK_LIMITS;
   const accounts = Math.max(1, p.activeAccounts);
-  const perMinute = Math.max(1, Math.min(ACCOUNT_ENDPOINT_PER_MINUTE, Math.floor((APP_PER_MINUTE * SAGA_SHARE_OF_APP) / accounts)));
+  const perMinute = Math.max(1, Math.min(limits.accountEndpointPerMinute, Math.floor((limits.appPerMinute * SAGA_SHARE_OF_APP) / accounts)));
   const perRun = Math.max(2, Math.floor((perMinute * Math.max(1, p.intervalSeconds)) / 60));
   const reconcileCalls = Math.max(1, Math.floor(perRun * RECONCILE_SHARE));
   return { perMinute, pollCalls: perRun - reconcileCalls, reconcileCalls, videoPages: Math.max(1, Math.min(5, Math.floor(perRun / 4))) };

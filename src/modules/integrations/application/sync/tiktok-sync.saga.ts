@@ -12,7 +12,7 @@ import {
 import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
 import { nextPoll } from './poll-schedule';
-import { planRun } from './sync-budget';
+import { NO_LIMITS, TIKTOK_LIMITS, planRun } from './sync-budget';
 import { SyncState, type ReconcileCheckpoint } from './sync-state';
 import { SyncLeaseLostError, SyncRepository, type ClaimedSync } from './sync.repository';
 
@@ -82,7 +82,11 @@ export class TikTokSyncSaga {
   async run(claim: ClaimedSync, activeAccounts: number): Promise<void> {
     const state = SyncState.from(claim.columns);
     state.resume(new Date());
-    const plan = planRun({ intervalSeconds: this.config.syncIntervalSeconds, activeAccounts });
+    const plan = planRun({
+      intervalSeconds: this.config.syncIntervalSeconds,
+      activeAccounts,
+      limits: this.config.tiktok.rateBudget === 'off' ? NO_LIMITS : TIKTOK_LIMITS,
+    });
     const run: Run = {
       claim,
       state,
