@@ -301,7 +301,7 @@ function withDeepPagingQuirk(ctx: RouteContext, sorted: SimComment[], cursor: nu
   const q = ctx.control.deepPaging;
   const page: SimComment[] = [];
   for (let p = cursor; p < Math.min(sorted.length, cursor + maxCount); p++) {
-    page.push(q && p >= q.from && p > 0 && (p - q.from) % q.every === q.every - 1 ? sorted[p - 1]! : sorted[p]!);
+    page.push(q && p >= q.from && p > 0 && (p - q.from) % q.every === q.every - 1 ? sorted[p - 1] : sorted[p]);
   }
   return page;
 }
