@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startAppWithSimulator } from '../support/tiktok';
 import { connectAccount } from '../factories/connect';
-import { eventsFor, seedComments, seedVideos, storedComments, syncRow, syncUntilIdle } from '../factories/sync';
+import { eventsFor, makeDue, makeReconcileDue, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
 
 describe('sync: backfill after connect', () => {
   let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
@@ -60,6 +60,60 @@ describe('sync: backfill after connect', () => {
     await request(t.url).post(`/api/v1/integrations/tiktok/${id}/sync`).set('authorization', `Bearer ${token}`).expect(202);
     await syncUntilIdle(t);
     expect(await storedComments(t, id)).toHaveLength(expected.size);
+    expect(await eventsFor(t, id, 'tiktok.comment.received')).toHaveLength(expected.size);
+  });
+});
+
+describe('sync: a video with more comments than TikTok pages exactly', () => {
+  let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
+  beforeAll(async () => {
+    // our own budget lifted so the ~80 pages do not wait a minute for it (the simulator's limits are off too)
+    env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60', TIKTOK_RATE_BUDGET: 'off' } } });
+  });
+  afterAll(() => env?.close());
+
+  it('reads it newest first and then oldest first: every comment once, and reconciliation deletes nothing it merely missed', async () => {
+    const { sim, t } = env;
+    const acct = sim.control.addAccount({ username: 'viral' });
+    const [video, other] = seedVideos(sim, acct.openId, 2);
+    const comments = seedComments(sim, acct.openId, video.itemId, 700, { withReplies: 4, repliesEach: 5 });
+    const few = seedComments(sim, acct.openId, other.itemId, 3);
+    const token = t.token({ tenant: 'acme' });
+    const id = (await connectAccount(t, sim, acct.openId, token)).connectedId!;
+
+    await syncUntilIdle(t);
+
+    const expected = new Set([...comments, ...few].map((c) => c.commentId));
+    const stored = await storedComments(t, id);
+    expect(stored).toHaveLength(expected.size);
+    expect(new Set(stored.map((s) => s.tiktok_comment_id))).toEqual(expected);
+    expect(await eventsFor(t, id, 'tiktok.comment.received')).toHaveLength(expected.size);
+
+    const listings = sim.control.calls({ path: 'business/comment/list/' }).filter((c) => c.query.video_id === video.itemId && !c.query.comment_ids);
+    const desc = listings.filter((c) => (c.query.sort_order ?? 'desc') === 'desc');
+    const asc = listings.filter((c) => c.query.sort_order === 'asc');
+    expect(desc).toHaveLength(Math.ceil(700 / 30));
+    // the oldest-first pass stops once it is past the exact first 500
+    expect(asc.length).toBeGreaterThan(0);
+    expect(asc.length).toBeLessThanOrEqual(Math.ceil(530 / 30));
+    // the small video is read once, newest first only
+    expect(sim.control.calls({ path: 'business/comment/list/' }).filter((c) => c.query.video_id === other.itemId && c.query.sort_order === 'asc')).toHaveLength(0);
+
+
+    // a fan deletes two old comments on TikTok; a full reconciliation marks exactly those
+    const topLevel = comments.filter((c) => !c.parentCommentId);
+    const gone = [topLevel[10].commentId, topLevel[150].commentId];
+    for (const c of gone) sim.control.deleteComment(c);
+    await makeReconcileDue(t, id);
+    for (let i = 0; i < 10; i++) {
+      await makeDue(t, id);
+      await syncOnce(t);
+      const { reconcile } = (await syncRow(t, id)).sync_state as { reconcile?: unknown };
+      if (!reconcile && (await storedComments(t, id)).filter((c) => c.deleted).length >= gone.length) break;
+    }
+    const after = await storedComments(t, id);
+    expect(after.filter((c) => c.deleted).map((c) => c.tiktok_comment_id).sort()).toEqual([...gone].sort());
+    expect(await eventsFor(t, id, 'tiktok.comment.changed')).toHaveLength(2);
     expect(await eventsFor(t, id, 'tiktok.comment.received')).toHaveLength(expected.size);
   });
 });

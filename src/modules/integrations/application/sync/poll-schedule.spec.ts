@@ -1,4 +1,4 @@
-import { ACTIVE_POLL_SECONDS, MONTH_CAP_SECONDS, OLD_CAP_SECONDS, RECENT_CAP_SECONDS, nextPoll } from './poll-schedule';
+import { ACTIVE_POLL_SECONDS, MONTH_CAP_SECONDS, OLD_CAP_SECONDS, RECENT_CAP_SECONDS, nextPoll, pollAfterFullRead } from './poll-schedule';
 
 const now = new Date('2026-11-25T10:00:00.000Z');
 const daysAgo = (d: number): Date => new Date(now.getTime() - d * 86_400_000);
@@ -23,5 +23,18 @@ describe('nextPoll', () => {
   it('dates the next poll from now', () => {
     const p = nextPoll({ now, postedAt: daysAgo(1), previousIntervalSeconds: null, newComments: 1 });
     expect(p.nextPollAt).toEqual(new Date(now.getTime() + ACTIVE_POLL_SECONDS * 1000));
+  });
+});
+
+describe('pollAfterFullRead', () => {
+  const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
+  it('polls a video commented on moments ago soon, whatever its age', () => {
+    expect(pollAfterFullRead({ now, postedAt: daysAgo(400), newestCommentAt: minutesAgo(0.2) }).intervalSeconds).toBe(ACTIVE_POLL_SECONDS);
+    expect(pollAfterFullRead({ now, postedAt: daysAgo(400), newestCommentAt: minutesAgo(10) }).intervalSeconds).toBe(300);
+  });
+  it('leaves quiet and comment-less videos at the cap of their age', () => {
+    expect(pollAfterFullRead({ now, postedAt: daysAgo(400), newestCommentAt: daysAgo(30) }).intervalSeconds).toBe(OLD_CAP_SECONDS);
+    expect(pollAfterFullRead({ now, postedAt: daysAgo(10), newestCommentAt: null }).intervalSeconds).toBe(MONTH_CAP_SECONDS);
+    expect(pollAfterFullRead({ now, postedAt: daysAgo(2), newestCommentAt: daysAgo(1) }).intervalSeconds).toBe(RECENT_CAP_SECONDS);
   });
 });

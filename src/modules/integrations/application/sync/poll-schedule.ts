@@ -34,3 +34,17 @@ export function nextPoll(p: { now: Date; postedAt: Date; previousIntervalSeconds
     p.newComments > 0 ? ACTIVE_POLL_SECONDS : Math.min(cap, Math.max(ACTIVE_POLL_SECONDS, (p.previousIntervalSeconds ?? ACTIVE_POLL_SECONDS) * 2));
   return { intervalSeconds: interval, nextPollAt: new Date(p.now.getTime() + interval * 1000) };
 }
+
+/**
+ * The next quick poll of a video just read in full (backfill): expected activity from the age of
+ * its newest comment. A video last commented on `q` seconds ago is polled again in about `q / 2`,
+ * at least `ACTIVE_POLL_SECONDS`, at most its age cap. Without this, every video of a fresh
+ * backfill would come due a minute later and the old, quiet ones would crowd out the recent ones
+ * for hours while their intervals doubled up to the cap.
+ */
+export function pollAfterFullRead(p: { now: Date; postedAt: Date; newestCommentAt: Date | null }): { intervalSeconds: number; nextPollAt: Date } {
+  const cap = capFor(p.now.getTime() - p.postedAt.getTime());
+  const quietSeconds = p.newestCommentAt ? Math.max(0, (p.now.getTime() - p.newestCommentAt.getTime()) / 1000) : Infinity;
+  const interval = Math.min(cap, Math.max(ACTIVE_POLL_SECONDS, Math.floor(quietSeconds / 2)));
+  return { intervalSeconds: interval, nextPollAt: new Date(p.now.getTime() + interval * 1000) };
+}

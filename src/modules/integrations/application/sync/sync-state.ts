@@ -15,6 +15,8 @@
  * reauthorisation must stop it in the same transaction), and no module reads another's tables.
  */
 
+import type { ListOrder } from './comment-walk';
+
 export type SyncStage = 'backfill' | 'live' | 'paused';
 
 /** Where a backfill is; committed with each page, so a killed sync resumes here. */
@@ -25,14 +27,28 @@ export interface BackfillCheckpoint {
   videoCursor: number;
   /** The last video whose comments are all imported (keyset position: postedAt desc, id desc). */
   afterVideo: { postedAt: string; id: string } | null;
-  /** The video being imported and the `comment/list` offset of its next page. */
-  current: { videoId: string; tiktokVideoId: string; postedAt: string; cursor: number } | null;
+  /** The video being imported and the `comment/list` position of its next page. */
+  current: BackfillVideo | null;
+}
+
+/** A video whose comments a backfill is importing. */
+export interface BackfillVideo {
+  videoId: string;
+  tiktokVideoId: string;
+  postedAt: string;
+  cursor: number;
+  /** The pass of the walk (comment-walk.ts); absent: newest first. */
+  order?: ListOrder;
+  /** Newest comment or reply seen so far (ISO), for the video's first poll. */
+  newestAt?: string | null;
 }
 
 export interface ReconcileCheckpoint {
   videoId: string;
   tiktokVideoId: string;
   cursor: number;
+  /** The pass of the walk (comment-walk.ts); absent: newest first. */
+  order?: ListOrder;
   seen: string[] | null;
 }
 
@@ -128,7 +144,14 @@ export class SyncState {
   }
 
   /** One `comment/list` page (with its replies) of a video is stored; `nextCursor` null: the video is done. */
-  commentsPageDone(p: { video: { id: string; tiktokVideoId: string; postedAt: string }; nextCursor: number | null; newComments: number }): void {
+  commentsPageDone(p: {
+    video: { id: string; tiktokVideoId: string; postedAt: string };
+    nextCursor: number | null;
+    /** the pass of the next page; default newest first */
+    order?: ListOrder;
+    newestAt?: string | null;
+    newComments: number;
+  }): void {
     this.requireStage('backfill');
     const b = this.backfill;
     this.c.comments_stored += p.newComments;
@@ -137,7 +160,10 @@ export class SyncState {
       this.c.sync_state.backfill = { ...b, afterVideo: { postedAt: p.video.postedAt, id: p.video.id }, current: null };
       this.c.videos_backfilled += 1;
     } else {
-      this.c.sync_state.backfill = { ...b, current: { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor } };
+      const current: BackfillVideo = { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor };
+      if (p.order === 'asc') current.order = 'asc';
+      if (p.newestAt) current.newestAt = p.newestAt;
+      this.c.sync_state.backfill = { ...b, current };
     }
   }
 

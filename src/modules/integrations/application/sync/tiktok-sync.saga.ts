@@ -11,7 +11,8 @@ import {
 } from '@modules/comments/contracts';
 import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
-import { nextPoll } from './poll-schedule';
+import { nextInWalk, type ListOrder } from './comment-walk';
+import { nextPoll, pollAfterFullRead } from './poll-schedule';
 import { NO_LIMITS, TIKTOK_LIMITS, planRun } from './sync-budget';
 import { SyncState, type ReconcileCheckpoint } from './sync-state';
 import { SyncLeaseLostError, SyncRepository, type ClaimedSync } from './sync.repository';
@@ -50,7 +51,9 @@ type Outcome = 'done' | 'yield';
  *
  * - backfill: every `video/list` page (20), then each video's `comment/list` pages (30, with
  *   inline replies) and `reply/list` where a comment has more replies than came inline; the
- *   checkpoint commits after every page, so a killed process resumes at the page it was on.
+ *   checkpoint commits after every page, so a killed process resumes at the page it was on. A video
+ *   with more top-level comments than TikTok pages exactly is read again oldest first
+ *   (comment-walk.ts); its first poll is dated by its newest comment (`pollAfterFullRead`).
  * - live: new videos newest first until the first known one; quick polls of the videos whose
  *   `next_poll_at` is due (newest first, stop at the first known comment, `reply/list` where the
  *   `replies` count is above what is stored); a fixed share of calls for full reconciliation of
@@ -165,36 +168,47 @@ export class TikTokSyncSaga {
         continue;
       }
       let video: { id: string; tiktokVideoId: string; postedAt: string };
-      let cursor: number;
+      let at: { order: ListOrder; cursor: number };
+      let newestAt: string | null = null;
       if (b.current) {
         video = { id: b.current.videoId, tiktokVideoId: b.current.tiktokVideoId, postedAt: b.current.postedAt };
-        cursor = b.current.cursor;
+        at = { order: b.current.order ?? 'desc', cursor: b.current.cursor };
+        newestAt = b.current.newestAt ?? null;
       } else {
         const [next] = await this.queries.execute(
           new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'keyset', after: b.afterVideo, limit: 1 }),
         );
         if (!next) return 'done';
         video = { id: next.id, tiktokVideoId: next.tiktokVideoId, postedAt: next.postedAt.toISOString() };
-        cursor = 0;
+        at = { order: 'desc', cursor: 0 };
       }
-      const page = await this.commentPage(run, video, cursor);
+      const page = await this.commentPage(run, video, at.cursor, at.order);
       if (page === null) {
         state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
         await this.checkpoint(run);
         continue;
       }
       const stored = await this.ingest(run, video.id, page.items);
-      const { stored: replies } = await this.allReplies(run, video, page.items, 'backfill');
-      const done = !page.hasMore || page.cursor === cursor;
-      state.commentsPageDone({ video, nextCursor: done ? null : page.cursor, newComments: stored + replies });
-      if (done) {
+      // The oldest-first pass only expands the threads the newest-first pass did not list in full.
+      const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
+      const replies = await this.allReplies(run, video, expand, 'backfill');
+      newestAt = latest(newestAt, page.items, replies.newest);
+      const next = nextInWalk(at, page);
+      state.commentsPageDone({ video, nextCursor: next?.cursor ?? null, order: next?.order, newestAt, newComments: stored + replies.stored });
+      if (!next) {
         const now = new Date();
-        const np = nextPoll({ now, postedAt: new Date(video.postedAt), previousIntervalSeconds: null, newComments: 0 });
+        const np = pollAfterFullRead({ now, postedAt: new Date(video.postedAt), newestCommentAt: newestAt ? new Date(newestAt) : null });
         await this.commands.execute(
-          new RecordVideoSyncCommand(claim.tenant, video.id, { polledAt: now, reconciledAt: now, nextPollAt: np.nextPollAt, pollIntervalSeconds: np.intervalSeconds }),
+          new RecordVideoSyncCommand(claim.tenant, video.id, {
+            polledAt: now,
+            reconciledAt: now,
+            nextPollAt: np.nextPollAt,
+            pollIntervalSeconds: np.intervalSeconds,
+            lastCommentAt: newestAt ? new Date(newestAt) : undefined,
+          }),
         );
       }
-      this.pageLog(run, { phase: 'comments', videoId: video.id, cursor, items: page.items.length, new: stored + replies });
+      this.pageLog(run, { phase: 'comments', videoId: video.id, order: at.order, cursor: at.cursor, items: page.items.length, new: stored + replies.stored });
       await this.checkpoint(run);
     }
   }
@@ -299,20 +313,22 @@ export class TikTokSyncSaga {
     const { claim, state } = run;
     const video = { id: cp.videoId, tiktokVideoId: cp.tiktokVideoId };
     run.calls.reconcile -= 1;
-    const page = await this.commentPage(run, video, cp.cursor);
+    const at = { order: cp.order ?? 'desc', cursor: cp.cursor };
+    const page = await this.commentPage(run, video, at.cursor, at.order);
     if (page === null) {
       state.reconcilePageDone(null);
       return;
     }
     let found = await this.ingest(run, video.id, page.items);
-    const replies = await this.allReplies(run, video, page.items, 'reconcile');
+    const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
+    const replies = await this.allReplies(run, video, expand, 'reconcile');
     found += replies.stored;
     state.commentsStored(found);
     const listed = page.items.flatMap((c) => [c.commentId, ...(c.replyList ?? []).map((r) => r.commentId)]);
-    const seen = cp.seen === null ? null : [...cp.seen, ...listed, ...replies.ids];
-    const done = !page.hasMore || page.cursor === cp.cursor;
-    if (!done) {
-      state.reconcilePageDone({ ...cp, cursor: page.cursor, seen });
+    const seen = cp.seen === null ? null : [...new Set([...cp.seen, ...listed, ...replies.ids])];
+    const next = nextInWalk(at, page);
+    if (next) {
+      state.reconcilePageDone({ ...cp, cursor: next.cursor, order: next.order, seen });
       return;
     }
     let deleted = 0;
@@ -359,9 +375,10 @@ export class TikTokSyncSaga {
     video: { id: string; tiktokVideoId: string },
     comments: TikTokComment[],
     mode: 'backfill' | 'reconcile',
-  ): Promise<{ stored: number; ids: string[] }> {
+  ): Promise<{ stored: number; ids: string[]; newest: Date | null }> {
     let stored = 0;
     const ids: string[] = [];
+    let newest: Date | null = null;
     for (const c of comments) {
       if (c.parentCommentId !== null || c.replies <= (c.replyList?.length ?? 0)) continue;
       let cursor = 0;
@@ -370,12 +387,22 @@ export class TikTokSyncSaga {
         const page = await this.replyPage(run, video, c.commentId, cursor);
         if (page === null) break;
         ids.push(...page.items.map((r) => r.commentId));
+        for (const r of page.items) if (!newest || r.createTime > newest) newest = r.createTime;
         stored += await this.ingest(run, video.id, page.items);
         if (!page.hasMore || page.cursor === cursor) break;
         cursor = page.cursor;
       }
     }
-    return { stored, ids };
+    return { stored, ids, newest };
+  }
+
+  /** Of the listed top-level comments, those with more replies at TikTok than are stored (their threads need reading). */
+  private async repliesBehind(run: Run, comments: TikTokComment[]): Promise<TikTokComment[]> {
+    const top = comments.filter((c) => c.parentCommentId === null && c.replies > (c.replyList?.length ?? 0));
+    if (top.length === 0) return [];
+    const { claim } = run;
+    const known = await this.queries.execute(new GetCommentSyncStateQuery(claim.tenant, claim.integrationId, top.map((c) => c.commentId)));
+    return top.filter((c) => (known.storedReplies[c.commentId] ?? 0) < c.replies);
   }
 
   /** Quick poll: `reply/list` newest first where TikTok's `replies` is above what is stored, until a known reply. */
@@ -403,11 +430,16 @@ export class TikTokSyncSaga {
 
   // ---------------------------------------------------------------- TikTok calls and helpers
 
-  /** One `comment/list` page (newest first, hidden ones too, inline replies); null when TikTok says the video is gone. */
-  private async commentPage(run: Run, video: { id: string; tiktokVideoId: string }, cursor: number): Promise<TikTokPage<TikTokComment> | null> {
+  /** One `comment/list` page (by creation time, hidden ones too, inline replies); null when TikTok says the video is gone. */
+  private async commentPage(
+    run: Run,
+    video: { id: string; tiktokVideoId: string },
+    cursor: number,
+    order: ListOrder = 'desc',
+  ): Promise<TikTokPage<TikTokComment> | null> {
     try {
       return await this.call(run, (auth, o) =>
-        this.api.listComments(auth, { videoId: video.tiktokVideoId, cursor: cursor || undefined, maxCount: COMMENT_PAGE, includeReplies: true, status: 'ALL', sortField: 'create_time', sortOrder: 'desc' }, o),
+        this.api.listComments(auth, { videoId: video.tiktokVideoId, cursor: cursor || undefined, maxCount: COMMENT_PAGE, includeReplies: true, status: 'ALL', sortField: 'create_time', sortOrder: order }, o),
       );
     } catch (err) {
       if (!isTikTokError(err, 'not-found')) throw err;
@@ -465,4 +497,15 @@ export class TikTokSyncSaga {
       commentsStored: c.comments_stored,
     });
   }
+}
+
+/** The later of `current` (ISO) and every comment, inline reply and `extra` time: the newest activity seen on a video. */
+function latest(current: string | null, comments: TikTokComment[], extra: Date | null): string | null {
+  let t = current ? Date.parse(current) : -Infinity;
+  for (const c of comments) {
+    t = Math.max(t, c.createTime.getTime());
+    for (const r of c.replyList ?? []) t = Math.max(t, r.createTime.getTime());
+  }
+  if (extra) t = Math.max(t, extra.getTime());
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
