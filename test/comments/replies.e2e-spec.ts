@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Client } from 'pg';
 import { CommandBus } from '@nestjs/cqrs';
 import { IngestCommentsCommand } from '@modules/comments/contracts';
 import { startTikTokSimulator, type RunningSimulator } from '../../src/sandbox/tiktok-simulator';
@@ -179,6 +180,31 @@ describe('replies, comments and moderation', () => {
     expect(r.body.tiktokCommentId).toBe(made[0].commentId);
     expect(sim.control.calls({ path: REPLY })).toHaveLength(1);
     expect((await eventsOf(t, 'acme', 'tiktok.comment.replied')).filter((e) => e.subject.id === r.body.id)).toHaveLength(1);
+  });
+
+  it('a sync ingesting our reply while the send is recording TikTok’s id stores it once, without a received event', async () => {
+    const c = await fan('race me');
+    sim.control.hangNext({ path: REPLY, afterEffect: false });
+    const r = await post(`/comments/${c.id}/replies`, { text: 'racing' }).expect(201);
+    expect(r.body.tiktokCommentId).toBeNull();
+    const x = sim.control.addComment(a.openId, video.tiktokVideoId, { text: 'racing', owner: true, parentCommentId: c.tiktokCommentId });
+    const received = (await eventsOf(t, 'acme', 'tiktok.comment.received')).length;
+    // The send's transaction has written TikTok's id (markSent's first statement) but not committed yet.
+    const send = new Client({ connectionString: t.testDb.superuserUrl });
+    await send.connect();
+    try {
+      await send.query('begin');
+      await send.query(`update tiktok_comment set delivery_state = 'sent', delivery_error = null, tiktok_comment_id = $2 where id = $1`, [r.body.id, x.commentId]);
+      const ingest = t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', a.id, video.id, [asTikTok(x)]));
+      await new Promise((done) => setTimeout(done, 300));
+      await send.query('commit');
+      expect((await ingest).insertedIds).toEqual([]);
+    } finally {
+      await send.end();
+    }
+    const rows = await t.db.inTenant('acme', (tx) => tx.query<{ id: string }>('select id from tiktok_comment where tiktok_comment_id = $1', [x.commentId]));
+    expect(rows.map((row) => row.id)).toEqual([r.body.id]);
+    expect((await eventsOf(t, 'acme', 'tiktok.comment.received')).length).toBe(received);
   });
 
   it('TikTok refusing a reply is failed with a stable reason, still 201', async () => {
