@@ -1,11 +1,11 @@
 import { planRun } from './sync-budget';
 
 describe('planRun', () => {
-  it('gives one account its per-endpoint budget, a quarter for reconciliation', () => {
+  it('gives one account three quarters of its per-endpoint budget (the rest for its webhook lookups), a quarter of that for reconciliation', () => {
     const p = planRun({ intervalSeconds: 60, activeAccounts: 1 });
-    expect(p.perMinute).toBe(40);
-    expect(p.pollCalls + p.reconcileCalls).toBe(40);
-    expect(p.reconcileCalls).toBe(10);
+    expect(p.perMinute).toBe(30);
+    expect(p.pollCalls + p.reconcileCalls).toBe(30);
+    expect(p.reconcileCalls).toBe(7);
   });
   it('shares the app budget among 50 accounts, never above it', () => {
     const p = planRun({ intervalSeconds: 60, activeAccounts: 50 });
@@ -14,6 +14,6 @@ describe('planRun', () => {
     expect(p.reconcileCalls).toBeGreaterThanOrEqual(1);
   });
   it('scales with the interval', () => {
-    expect(planRun({ intervalSeconds: 30, activeAccounts: 1 }).pollCalls + planRun({ intervalSeconds: 30, activeAccounts: 1 }).reconcileCalls).toBe(20);
+    expect(planRun({ intervalSeconds: 30, activeAccounts: 1 }).pollCalls + planRun({ intervalSeconds: 30, activeAccounts: 1 }).reconcileCalls).toBe(15);
   });
 });

@@ -6,6 +6,8 @@
  * - TikTok allows 40 calls a minute per account and endpoint, and 600 a minute for the whole app.
  * - 10% of the app budget is kept for work outside the saga (webhook lookups, add by URL,
  *   replies and moderation); the rest is shared evenly by the active accounts.
+ * - A quarter of each account's own budget is kept too: its webhook lookups (`comment/list` by
+ *   ids) must find a free slot at once, or a delivery would wait behind the account's polls.
  * - A quarter of an account's share always goes to full reconciliation of its least recently
  *   reconciled videos, so no video starves behind active ones.
  */
@@ -13,6 +15,7 @@
 export const ACCOUNT_ENDPOINT_PER_MINUTE = 40;
 export const APP_PER_MINUTE = 600;
 export const SAGA_SHARE_OF_APP = 0.9;
+export const SAGA_SHARE_OF_ACCOUNT = 0.75;
 export const RECONCILE_SHARE = 0.25;
 
 export interface RunPlan {
@@ -40,7 +43,10 @@ export const NO_LIMITS: PlanLimits = { accountEndpointPerMinute: 1_000_000, appP
 export function planRun(p: { intervalSeconds: number; activeAccounts: number; limits?: PlanLimits }): RunPlan {
   const limits = p.limits ?? TIKTOK_LIMITS;
   const accounts = Math.max(1, p.activeAccounts);
-  const perMinute = Math.max(1, Math.min(limits.accountEndpointPerMinute, Math.floor((limits.appPerMinute * SAGA_SHARE_OF_APP) / accounts)));
+  const perMinute = Math.max(
+    1,
+    Math.min(Math.floor(limits.accountEndpointPerMinute * SAGA_SHARE_OF_ACCOUNT), Math.floor((limits.appPerMinute * SAGA_SHARE_OF_APP) / accounts)),
+  );
   const perRun = Math.max(2, Math.floor((perMinute * Math.max(1, p.intervalSeconds)) / 60));
   const reconcileCalls = Math.max(1, Math.floor(perRun * RECONCILE_SHARE));
   return { perMinute, pollCalls: perRun - reconcileCalls, reconcileCalls, videoPages: Math.max(1, Math.min(5, Math.floor(perRun / 4))) };
