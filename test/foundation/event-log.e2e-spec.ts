@@ -208,6 +208,35 @@ describe('event log, driven step by step (workers off)', () => {
     expect(await superuserCount(t.testDb, `select count(*) as n from event_log where tenant_id = 'gd' and type = 'test.thing.happened'`)).toBe(1);
   });
 
+  it('the app role does not own the audit tables: it cannot drop or disable their guards, replace the guard functions, or take them over', async () => {
+    const statements = [
+      `alter table event_log disable trigger event_log_guard`,
+      `drop trigger event_log_guard on event_log`,
+      `alter table event_seal disable trigger all`,
+      `create or replace function append_only_guard() returns trigger language plpgsql as $$ begin return new; end $$`,
+      `drop function event_log_guard() cascade`,
+      `alter table event_checkpoint owner to current_user`,
+      `drop table event_log cascade`,
+      `update event_seal set hash = hash`,
+      `update event_log set type = type`,
+    ];
+    const c = new Client({ connectionString: t.testDb.url });
+    await c.connect();
+    try {
+      const owner = await c.query<{ owner: string; me: string }>(
+        `select pg_get_userbyid(relowner) as owner, current_user as me from pg_class where oid = 'event_log'::regclass`,
+      );
+      expect(owner.rows[0]).toEqual({ owner: 'echo_audit_owner', me: expect.not.stringMatching(/^echo_audit_owner$/) });
+      for (const sql of statements) {
+        await c.query('begin');
+        await expect(c.query(sql)).rejects.toThrow(/must be owner|permission denied|append-only/);
+        await c.query('rollback');
+      }
+    } finally {
+      await c.end();
+    }
+  });
+
   it('a redaction replaces data with {"redacted": true}, keeps the digest, and the chain still verifies', async () => {
     const [id] = await appendEvents(t.db, log, 'rd', [testEvent(1), testEvent(2)]);
     await sealer.drain();
@@ -223,7 +252,7 @@ describe('event log, driven step by step (workers off)', () => {
         await tx.query(`select set_config('app.redaction', 'on', true)`);
         await tx.run(`update event_log set data = '{"redacted": true}', data_digest = 'x' where id = $1`, [id]);
       }),
-    ).rejects.toThrow(/append-only/);
+    ).rejects.toThrow(/append-only|permission denied/);
   });
 
   it('checkpoints are Ed25519 signatures over JCS {tenant, seq, hash, signedAt}, verifiable with the published key', async () => {

@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { MikroORM } from '@mikro-orm/core';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/shared/database/embedded-postgres';
-import { ensureAppRoleAndDatabase } from '../../src/shared/database/bootstrap-database';
-import { migrate, ormOptions } from '../../src/shared/database/database.module';
+import { ensureAppRoleAndDatabase, migrateWithSecuredAudit } from '../../src/shared/database/bootstrap-database';
 
 export const TEMPLATE_DB = 'echo_test_template';
 export const TEST_ROLE = 'echo_test_app';
@@ -34,9 +32,8 @@ export default async function globalSetup(): Promise<void> {
   await su.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
   await su.end();
   const appUrl = await ensureAppRoleAndDatabase(superuserUrl, { role: TEST_ROLE, password, database: TEMPLATE_DB });
-  const orm = await MikroORM.init(ormOptions(appUrl));
-  await migrate(orm, appUrl);
-  await orm.close(true);
+  // the template's audit tables belong to echo_audit_owner, as in the embedded service; clones keep that
+  await migrateWithSecuredAudit(superuserUrl, appUrl, TEST_ROLE, TEMPLATE_DB);
   process.env.ECHO_TEST_SUPERUSER_URL = superuserUrl;
   process.env.ECHO_TEST_APP_PASSWORD = password;
 }

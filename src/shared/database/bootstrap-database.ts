@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { MikroORM } from '@mikro-orm/core';
+import { releaseAuditSql, runAsSuperuser, secureAuditSql } from './audit-owner';
+import { migrate, ormOptions } from './database.module';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 
 export const APP_ROLE = 'echo_app';
@@ -116,9 +119,41 @@ export async function resolveDatabase(opts: {
       password,
       database: APP_DATABASE,
     });
+    await migrateWithSecuredAudit(embedded.superuserUrl, url, APP_ROLE, APP_DATABASE);
     return { url, embedded };
   } catch (err) {
     await embedded.stop().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Migrates as the app role, then hands the audit tables to their own owner (audit-owner.ts).
+ * While a migration is pending they are first given back to the app role, which runs the
+ * migrations and so must own what they alter. Needs the server's superuser: the embedded
+ * database, the e2e template, or an operator's `npm run db:secure-audit`.
+ */
+export async function migrateWithSecuredAudit(superuserUrl: string, appUrl: string, appRole: string, database: string): Promise<string[]> {
+  const orm = await MikroORM.init(ormOptions(appUrl));
+  let applied: string[];
+  try {
+    const pending = await orm.getMigrator().getPendingMigrations();
+    if (pending.length > 0 && (await auditTablesExist(appUrl))) await runAsSuperuser(superuserUrl, database, releaseAuditSql(appRole));
+    applied = await migrate(orm, appUrl);
+  } finally {
+    await orm.close(true);
+  }
+  await runAsSuperuser(superuserUrl, database, secureAuditSql(appRole));
+  return applied;
+}
+
+async function auditTablesExist(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ t: string | null }>(`select to_regclass('event_log')::text as t`);
+    return r.rows[0]?.t != null;
+  } finally {
+    await c.end();
   }
 }
