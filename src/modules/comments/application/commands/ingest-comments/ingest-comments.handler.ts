@@ -101,7 +101,8 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
          from jsonb_to_recordset($3::jsonb) as x(tiktok_comment_id text, tiktok_video_id text, tiktok_parent_id text,
               author_username text, author_display_name text, author_avatar_url text, author_unique_id text, text text,
               like_count int, reply_count int, posted_at timestamptz, from_account boolean, hidden boolean)
-         left join tiktok_comment p on p.integration_id = $1::uuid and p.tiktok_comment_id = x.tiktok_parent_id
+         left join tiktok_comment p on p.tenant_id = current_setting('app.tenant_id') and p.integration_id = $1::uuid
+              and p.tiktok_comment_id = x.tiktok_parent_id
        on conflict (tenant_id, integration_id, tiktok_comment_id) do update set
          text = excluded.text, like_count = excluded.like_count, reply_count = excluded.reply_count, hidden = excluded.hidden,
          author_username = excluded.author_username, author_display_name = excluded.author_display_name,
