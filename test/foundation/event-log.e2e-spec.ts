@@ -324,6 +324,33 @@ describe('event log, driven step by step (workers off)', () => {
     expect(calls).toEqual([wanted]);
   });
 
+  it('a failure in the middle of a batch: the events before it are done once, the checkpoint stops at it', async () => {
+    const calls: string[] = [];
+    let failOn: string | null = null;
+    const consumers = t.app.get(EventConsumers);
+    consumers.register({
+      name: 'spec-mid',
+      types: ['test.mid'],
+      handle: async (event, tx) => {
+        calls.push(event.id);
+        await tx.run('insert into spec_effect (consumer, tenant_id, event_id) values ($1, $2, $3)', ['spec-mid', event.tenant, event.id]);
+        if (event.id === failOn) throw new Error('poison');
+      },
+    });
+    const ids = await appendEvents(t.db, log, 'mb', Array.from({ length: 5 }, (_, i) => testEvent(i + 1, { type: 'test.mid' })));
+    await sealer.drain();
+    failOn = ids[2]!;
+    await expect(consumers.drain()).rejects.toThrow(/poison/);
+    const effects = async () =>
+      (await asSuperuser(t.testDb, (c) => c.query<{ event_id: string }>(`select event_id from spec_effect where consumer = 'spec-mid' order by event_id`))).rows.map((r) => r.event_id);
+    expect(await effects()).toEqual([ids[0], ids[1]].sort());
+    failOn = null;
+    calls.length = 0;
+    await consumers.drain();
+    expect(calls).toEqual([ids[2], ids[3], ids[4]]);
+    expect(await effects()).toEqual([...ids].sort());
+  });
+
   it('a failing handler rolls its writes back and is retried from the same event', async () => {
     const calls: string[] = [];
     let fail = true;
@@ -341,9 +368,12 @@ describe('event log, driven step by step (workers off)', () => {
     await sealer.drain();
     await expect(consumers.drain()).rejects.toThrow(/downstream unavailable/);
     expect(await superuserCount(t.testDb, `select count(*) as n from spec_effect where consumer = 'spec-retry'`)).toBe(0);
+    // the batch failed, then the failing event alone: nothing past it was attempted
+    expect(new Set(calls)).toEqual(new Set([ids[0]]));
+    calls.length = 0;
     fail = false;
     await consumers.drain();
-    expect(calls).toEqual([ids[0], ids[0], ids[1]]);
+    expect(calls).toEqual([ids[0], ids[1]]);
     expect(await superuserCount(t.testDb, `select count(*) as n from spec_effect where consumer = 'spec-retry'`)).toBe(2);
   });
 });

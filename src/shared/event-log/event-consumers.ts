@@ -25,7 +25,9 @@ const BATCH = 200;
 /**
  * Delivers sealed events to consumers at least once, in global `position` order, and makes each
  * act once: the handler runs in a transaction that also inserts (consumer, event) into
- * `handled_event`; a conflict means it was done already. One instance at a time works a consumer
+ * `handled_event`; a conflict means it was done already. Consecutive events of one tenant share
+ * that transaction (one commit for a run, not one per event); when a run fails its events are
+ * retried one by one, so the checkpoint stops exactly before the event that fails. One instance at a time works a consumer
  * (`for update skip locked` on its checkpoint row); any instance may.
  */
 @Injectable()
@@ -96,6 +98,22 @@ export class EventConsumers {
     return { handled, advanced };
   }
 
+  /**
+   * Acts on `events` (one tenant, in order) in one transaction: records them as handled and runs
+   * the handler for those not recorded before (a redelivery), so the handler's writes and the
+   * records commit together.
+   */
+  private async handleRun(consumer: EventConsumer, tenant: string, events: DeliveredEvent[]): Promise<void> {
+    await this.db.inTenant(tenant, async (tx) => {
+      const fresh = await tx.query<{ event_id: string }>(
+        `insert into handled_event (tenant_id, consumer, event_id) select $1, $2, unnest($3::uuid[]) on conflict do nothing returning event_id`,
+        [tenant, consumer.name, events.map((e) => e.id)],
+      );
+      const todo = new Set(fresh.map((r) => r.event_id));
+      for (const e of events) if (todo.has(e.id)) await consumer.handle(e, tx);
+    });
+  }
+
   /** Returns how many events the consumer handled and how many its checkpoint moved past. */
   private async deliverTo(consumer: EventConsumer): Promise<{ handled: number; advanced: number }> {
     let failure = null as Error | null;
@@ -113,24 +131,40 @@ export class EventConsumers {
       );
       let position = Number(cp.position);
       let handled = 0;
-      for (const row of rows) {
-        const event = toDeliveredEvent(row);
-        if (consumer.types.includes(event.type)) {
-          try {
-            await this.db.inTenant(event.tenant, async (tx) => {
-              const fresh = await tx.run(
-                'insert into handled_event (tenant_id, consumer, event_id) values ($1, $2, $3) on conflict do nothing',
-                [event.tenant, consumer.name, event.id],
-              );
-              if (fresh === 1) await consumer.handle(event, tx);
-            });
-            handled += 1;
-          } catch (err) {
-            failure = new Error(`consumer ${consumer.name} failed on event ${event.id} (${event.type}): ${(err as Error).message}`);
-            break; // keep order: the loop backs off and retries from this event
-          }
+      const events = rows.map(toDeliveredEvent);
+      const wanted = (e: DeliveredEvent): boolean => consumer.types.includes(e.type);
+      for (let i = 0; i < events.length && !failure; ) {
+        if (!wanted(events[i])) {
+          position = events[i].position;
+          i += 1;
+          continue;
         }
-        position = event.position;
+        // A run of events of one tenant (skipped types may sit in between): one transaction, one commit.
+        const tenant = events[i].tenant;
+        let end = i;
+        while (end < events.length && (!wanted(events[end]) || events[end].tenant === tenant)) end += 1;
+        const run = events.slice(i, end);
+        try {
+          await this.handleRun(consumer, tenant, run.filter(wanted));
+          handled += run.filter(wanted).length;
+          position = run[run.length - 1].position;
+        } catch (err) {
+          // One by one, so that the events before the failing one are done and it is the next to retry.
+          for (const e of run) {
+            if (wanted(e)) {
+              try {
+                await this.handleRun(consumer, tenant, [e]);
+              } catch (one) {
+                failure = new Error(`consumer ${consumer.name} failed on event ${e.id} (${e.type}): ${(one as Error).message}`);
+                break; // keep order: the loop backs off and retries from this event
+              }
+              handled += 1;
+            }
+            position = e.position;
+          }
+          if (!failure) this.log.warn({ msg: 'a batch failed but each of its events then succeeded', consumer: consumer.name, err: (err as Error).message });
+        }
+        i = end;
       }
       const advanced = rows.filter((r) => Number(r.position) <= position).length;
       if (position !== Number(cp.position)) {
