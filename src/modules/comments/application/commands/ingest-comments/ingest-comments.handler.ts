@@ -86,7 +86,10 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
   }
 
   /**
-   * The multi-row upsert. `where ... is distinct from` skips rows where nothing changed (no write,
+   * The multi-row upsert. A reply's parent is found by a per-row lookup on the unique key (a
+   * scalar subquery): as a join, stale statistics right after a backfill starts (the planner
+   * thinks the integration has one comment) made it hash every stored comment of the integration
+   * for each page. `where ... is distinct from` skips rows where nothing changed (no write,
    * not returned); `xmax = 0` marks a fresh insert. A comment TikTok lists is not deleted.
    */
   private async upsert(tx: Tx, integrationId: string, videoId: string, rows: IngestRow[]): Promise<UpsertedRow[]> {
@@ -96,13 +99,13 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
             tiktok_parent_id, author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count,
             reply_count, posted_at, from_account, hidden)
        select current_setting('app.tenant_id'), gen_random_uuid(), $1::uuid, $2::uuid, x.tiktok_video_id, x.tiktok_comment_id,
-              p.id, x.tiktok_parent_id, x.author_username, x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text,
+              (select p.id from tiktok_comment p
+                where p.tenant_id = current_setting('app.tenant_id') and p.integration_id = $1::uuid and p.tiktok_comment_id = x.tiktok_parent_id),
+              x.tiktok_parent_id, x.author_username, x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text,
               x.like_count, x.reply_count, x.posted_at, x.from_account, x.hidden
          from jsonb_to_recordset($3::jsonb) as x(tiktok_comment_id text, tiktok_video_id text, tiktok_parent_id text,
               author_username text, author_display_name text, author_avatar_url text, author_unique_id text, text text,
               like_count int, reply_count int, posted_at timestamptz, from_account boolean, hidden boolean)
-         left join tiktok_comment p on p.tenant_id = current_setting('app.tenant_id') and p.integration_id = $1::uuid
-              and p.tiktok_comment_id = x.tiktok_parent_id
        on conflict (tenant_id, integration_id, tiktok_comment_id) do update set
          text = excluded.text, like_count = excluded.like_count, reply_count = excluded.reply_count, hidden = excluded.hidden,
          author_username = excluded.author_username, author_display_name = excluded.author_display_name,
