@@ -4,6 +4,7 @@ import { Migration20261125000002TikTokRateBudget } from './Migration202611250000
 import { Migration20261125000003IntegrationsPermissions } from './Migration20261125000003_integrations_permissions';
 import { Migration20261125000004VideosComments } from './Migration20261125000004_videos_comments';
 import { Migration20261125000005SyncWebhooks } from './Migration20261125000005_sync_webhooks';
+import { Migration20261125000006UnmatchedPosts } from './Migration20261125000006_unmatched_posts';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000003_integrations_permissions', class: Migration20261125000003IntegrationsPermissions },
   { name: 'Migration20261125000004_videos_comments', class: Migration20261125000004VideosComments },
   { name: 'Migration20261125000005_sync_webhooks', class: Migration20261125000005SyncWebhooks },
+  { name: 'Migration20261125000006_unmatched_posts', class: Migration20261125000006UnmatchedPosts },
 ];
