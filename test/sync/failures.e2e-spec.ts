@@ -35,9 +35,10 @@ describe('sync failures', () => {
   it('5xx: the run fails, is counted and retried later with backoff, then resumes from its checkpoint', async () => {
     const { sim, t } = env;
     const a = await account('flaky');
-    // the client retries 4 times itself; both TikTok's 50000 and an HTTP 500 are transient
-    sim.control.failNext({ path: 'business/comment/list/', count: 2, code: 50000 });
-    sim.control.failNext({ path: 'business/comment/list/', count: 2, httpStatus: 500 });
+    // the client retries 4 times itself, and the backfill reads 4 videos at once: enough failures
+    // for every lane's call to fail; both TikTok's 50000 and an HTTP 500 are transient
+    sim.control.failNext({ path: 'business/comment/list/', count: 10, code: 50000 });
+    sim.control.failNext({ path: 'business/comment/list/', count: 10, httpStatus: 500 });
     const before = Date.now();
     await syncOnce(t);
     const row = await syncRow(t, a.id);

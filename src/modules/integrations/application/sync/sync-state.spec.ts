@@ -19,19 +19,41 @@ function fresh(over: Partial<SyncColumns> = {}): SyncState {
 }
 
 describe('SyncState', () => {
+  it('reads a checkpoint saved before lanes: its current video becomes the one lane and the keyset moves past it', () => {
+    const legacy = { phase: 'comments', videoCursor: 0, afterVideo: { postedAt: 'a', id: 'v0' }, current: { videoId: 'v1', tiktokVideoId: '7', postedAt: 'b', cursor: 90 } };
+    const s = fresh({ sync_state: { backfill: legacy as never } });
+    expect(s.backfill).toEqual({ phase: 'comments', videoCursor: 0, afterVideo: { postedAt: 'b', id: 'v1' }, lanes: [legacy.current] });
+  });
+
+  it('imports several videos at once: each lane moves on its own and leaves when done', () => {
+    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, lanes: [] } } });
+    const a = { id: 'a', tiktokVideoId: '1', postedAt: '2026-11-02T00:00:00.000Z' };
+    const b = { id: 'b', tiktokVideoId: '2', postedAt: '2026-11-01T00:00:00.000Z' };
+    s.videoTaken(a);
+    s.videoTaken(b);
+    s.commentsPageDone({ video: b, nextCursor: 30, newComments: 30 });
+    s.commentsPageDone({ video: a, nextCursor: null, newComments: 5 });
+    expect(s.backfill.lanes).toEqual([{ videoId: 'b', tiktokVideoId: '2', postedAt: b.postedAt, cursor: 30 }]);
+    expect(s.backfill.afterVideo).toEqual({ postedAt: b.postedAt, id: 'b' });
+    expect(s.columns()).toMatchObject({ videos_backfilled: 1, comments_stored: 35 });
+  });
+
   it('walks a backfill: video pages, then each video’s comment pages, then live with one completed event', () => {
     const s = fresh();
-    expect(s.backfill).toEqual({ phase: 'videos', videoCursor: 0, afterVideo: null, current: null });
+    expect(s.backfill).toEqual({ phase: 'videos', videoCursor: 0, afterVideo: null, lanes: [] });
     s.videosPageDone({ nextCursor: 1700, hasMore: true, newVideos: 20 });
     expect(s.backfill.phase).toBe('videos');
     expect(s.backfill.videoCursor).toBe(1700);
     s.videosPageDone({ nextCursor: 1600, hasMore: false, newVideos: 5 });
     expect(s.backfill.phase).toBe('comments');
     const video = { id: 'v1', tiktokVideoId: '7', postedAt: '2026-11-20T00:00:00.000Z' };
+    s.videoTaken(video);
+    expect(s.backfill.afterVideo).toEqual({ id: 'v1', postedAt: video.postedAt });
+    expect(s.backfill.lanes).toEqual([{ videoId: 'v1', tiktokVideoId: '7', postedAt: video.postedAt, cursor: 0 }]);
     s.commentsPageDone({ video, nextCursor: 30, newComments: 30 });
-    expect(s.backfill.current).toEqual({ videoId: 'v1', tiktokVideoId: '7', postedAt: video.postedAt, cursor: 30 });
+    expect(s.backfill.lanes).toEqual([{ videoId: 'v1', tiktokVideoId: '7', postedAt: video.postedAt, cursor: 30 }]);
     s.commentsPageDone({ video, nextCursor: null, newComments: 12 });
-    expect(s.backfill.current).toBeNull();
+    expect(s.backfill.lanes).toEqual([]);
     expect(s.backfill.afterVideo).toEqual({ id: 'v1', postedAt: video.postedAt });
     expect(s.pullEvents()).toEqual([]);
     s.backfillDone(now, MIN);
@@ -44,12 +66,12 @@ describe('SyncState', () => {
   });
 
   it('keeps the checkpoint through a transient failure and backs off with jitter, capped', () => {
-    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, current: { videoId: 'v', tiktokVideoId: '7', postedAt: 'x', cursor: 60 } } } });
+    const s = fresh({ sync_state: { backfill: { phase: 'comments', videoCursor: 0, afterVideo: null, lanes: [{ videoId: 'v', tiktokVideoId: '7', postedAt: 'x', cursor: 60 }] } } });
     s.failed(now, 'TIKTOK_UNAVAILABLE', 'HTTP 500', MIN, 0);
     const first = s.columns();
     expect(first.sync_failures).toBe(1);
     expect(first.last_sync_error).toBe('TIKTOK_UNAVAILABLE');
-    expect(first.sync_state.backfill?.current?.cursor).toBe(60);
+    expect(first.sync_state.backfill?.lanes[0]?.cursor).toBe(60);
     const d1 = first.next_sync_at!.getTime() - now.getTime();
     expect(d1).toBeGreaterThanOrEqual(MIN);
     expect(d1).toBeLessThanOrEqual(2 * MIN);

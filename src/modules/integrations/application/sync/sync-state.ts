@@ -25,10 +25,19 @@ export interface BackfillCheckpoint {
   phase: 'videos' | 'comments';
   /** `video/list` cursor of the next page (ms), 0 for the first. */
   videoCursor: number;
-  /** The last video whose comments are all imported (keyset position: postedAt desc, id desc). */
+  /** The last video taken up for import (keyset position: postedAt desc, id desc); the next comes after it. */
   afterVideo: { postedAt: string; id: string } | null;
-  /** The video being imported and the `comment/list` position of its next page. */
-  current: BackfillVideo | null;
+  /**
+   * The videos being imported (several at once, `BACKFILL_LANES`), each with the position of its
+   * next `comment/list` page. A video leaves the list when its last page is stored.
+   */
+  lanes: BackfillVideo[];
+}
+
+/** A checkpoint saved before lanes existed (one `current` video, `afterVideo` the last finished one). */
+interface LegacyBackfillCheckpoint extends Omit<BackfillCheckpoint, 'lanes'> {
+  lanes?: BackfillVideo[];
+  current?: BackfillVideo | null;
 }
 
 /** A video whose comments a backfill is importing. */
@@ -92,7 +101,14 @@ export interface SyncEvent {
 /** Longest retry backoff after repeated transient failures. */
 export const MAX_BACKOFF_MS = 60 * 60_000;
 
-const emptyBackfill = (): BackfillCheckpoint => ({ phase: 'videos', videoCursor: 0, afterVideo: null, current: null });
+const emptyBackfill = (): BackfillCheckpoint => ({ phase: 'videos', videoCursor: 0, afterVideo: null, lanes: [] });
+
+function upgrade(b: LegacyBackfillCheckpoint): BackfillCheckpoint {
+  const { current, lanes, ...rest } = b;
+  if (lanes) return { ...rest, lanes };
+  if (!current) return { ...rest, lanes: [] };
+  return { ...rest, afterVideo: { postedAt: current.postedAt, id: current.videoId }, lanes: [current] };
+}
 
 export class SyncState {
   private events: SyncEvent[] = [];
@@ -116,7 +132,8 @@ export class SyncState {
 
   /** The backfill checkpoint (a fresh one when none was saved). */
   get backfill(): BackfillCheckpoint {
-    return this.c.sync_state.backfill ?? emptyBackfill();
+    const b = this.c.sync_state.backfill as LegacyBackfillCheckpoint | undefined;
+    return b ? upgrade(b) : emptyBackfill();
   }
 
   columns(): SyncColumns {
@@ -143,6 +160,15 @@ export class SyncState {
     this.count({ videos: p.newVideos });
   }
 
+  /** A video is taken up for import (it becomes a lane, and the keyset moves past it). */
+  videoTaken(video: { id: string; tiktokVideoId: string; postedAt: string }): BackfillVideo {
+    this.requireStage('backfill');
+    const b = this.backfill;
+    const lane: BackfillVideo = { videoId: video.id, tiktokVideoId: video.tiktokVideoId, postedAt: video.postedAt, cursor: 0 };
+    this.c.sync_state.backfill = { ...b, afterVideo: { postedAt: video.postedAt, id: video.id }, lanes: [...b.lanes, lane] };
+    return lane;
+  }
+
   /** One `comment/list` page (with its replies) of a video is stored; `nextCursor` null: the video is done. */
   commentsPageDone(p: {
     video: { id: string; tiktokVideoId: string; postedAt: string };
@@ -156,14 +182,16 @@ export class SyncState {
     const b = this.backfill;
     this.c.comments_stored += p.newComments;
     this.count({ comments: p.newComments });
+    const others = b.lanes.filter((l) => l.videoId !== p.video.id);
     if (p.nextCursor === null) {
-      this.c.sync_state.backfill = { ...b, afterVideo: { postedAt: p.video.postedAt, id: p.video.id }, current: null };
+      this.c.sync_state.backfill = { ...b, lanes: others };
       this.c.videos_backfilled += 1;
     } else {
-      const current: BackfillVideo = { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor };
-      if (p.order === 'asc') current.order = 'asc';
-      if (p.newestAt) current.newestAt = p.newestAt;
-      this.c.sync_state.backfill = { ...b, current };
+      const lane: BackfillVideo = { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor };
+      if (p.order === 'asc') lane.order = 'asc';
+      if (p.newestAt) lane.newestAt = p.newestAt;
+      const at = b.lanes.findIndex((l) => l.videoId === p.video.id);
+      this.c.sync_state.backfill = { ...b, lanes: at < 0 ? [...b.lanes, lane] : b.lanes.map((l, i) => (i === at ? lane : l)) };
     }
   }
 

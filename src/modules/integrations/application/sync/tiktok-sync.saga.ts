@@ -11,10 +11,10 @@ import {
 } from '@modules/comments/contracts';
 import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
-import { nextInWalk, type ListOrder } from './comment-walk';
+import { nextInWalk, type ListOrder, type WalkPosition } from './comment-walk';
 import { nextPoll, pollAfterFullRead } from './poll-schedule';
 import { NO_LIMITS, TIKTOK_LIMITS, planRun } from './sync-budget';
-import { SyncState, type ReconcileCheckpoint } from './sync-state';
+import { SyncState, type BackfillVideo, type ReconcileCheckpoint } from './sync-state';
 import { SyncLeaseLostError, SyncRepository, type ClaimedSync } from './sync.repository';
 
 /** Lease length; renewed with every checkpoint and by a timer while a call is in flight. */
@@ -24,6 +24,12 @@ export const MAX_RUN_MS = 60_000;
 /** Longest wait for a rate-budget slot per call before the run stops and waits as a whole. */
 const MAX_BUDGET_WAIT_MS = 10_000;
 const COMMENT_PAGE = 30;
+/**
+ * Videos a backfill imports at once. The pages of one video follow each other (each needs the
+ * previous cursor); several videos overlap TikTok's latency, our transactions and their commits.
+ * Under TikTok's limits the lanes simply share the account's budget.
+ */
+export const BACKFILL_LANES = 4;
 /**
  * A video reconciled more recently than this is not reconciled again: when an account has few
  * videos the reconciliation share is simply left unspent (staying further inside the budget)
@@ -39,6 +45,8 @@ interface Run {
   deadline: number;
   calls: { poll: number; reconcile: number; videoPages: number };
   lost: boolean;
+  /** the checkpoint save in progress (saves are chained) */
+  saving: Promise<void>;
 }
 
 type Outcome = 'done' | 'yield';
@@ -96,6 +104,7 @@ export class TikTokSyncSaga {
       deadline: Date.now() + MAX_RUN_MS,
       calls: { poll: plan.pollCalls, reconcile: plan.reconcileCalls, videoPages: plan.videoPages },
       lost: false,
+      saving: Promise.resolve(),
     };
     const renew = setInterval(() => {
       this.repo.renew(claim, LEASE_TTL_MS).then(
@@ -167,50 +176,113 @@ export class TikTokSyncSaga {
         await this.checkpoint(run);
         continue;
       }
-      let video: { id: string; tiktokVideoId: string; postedAt: string };
-      let at: { order: ListOrder; cursor: number };
-      let newestAt: string | null = null;
-      if (b.current) {
-        video = { id: b.current.videoId, tiktokVideoId: b.current.tiktokVideoId, postedAt: b.current.postedAt };
-        at = { order: b.current.order ?? 'desc', cursor: b.current.cursor };
-        newestAt = b.current.newestAt ?? null;
-      } else {
-        const [next] = await this.queries.execute(
-          new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'keyset', after: b.afterVideo, limit: 1 }),
-        );
-        if (!next) return 'done';
-        video = { id: next.id, tiktokVideoId: next.tiktokVideoId, postedAt: next.postedAt.toISOString() };
-        at = { order: 'desc', cursor: 0 };
-      }
-      const page = await this.commentPage(run, video, at.cursor, at.order);
-      if (page === null) {
-        state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
-        await this.checkpoint(run);
-        continue;
-      }
-      const stored = await this.ingest(run, video.id, page.items);
-      // The oldest-first pass only expands the threads the newest-first pass did not list in full.
-      const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
-      const replies = await this.allReplies(run, video, expand, 'backfill');
-      newestAt = latest(newestAt, page.items, replies.newest);
-      const next = nextInWalk(at, page);
-      state.commentsPageDone({ video, nextCursor: next?.cursor ?? null, order: next?.order, newestAt, newComments: stored + replies.stored });
-      if (!next) {
-        const now = new Date();
-        const np = pollAfterFullRead({ now, postedAt: new Date(video.postedAt), newestCommentAt: newestAt ? new Date(newestAt) : null });
-        await this.commands.execute(
-          new RecordVideoSyncCommand(claim.tenant, video.id, {
-            polledAt: now,
-            reconciledAt: now,
-            nextPollAt: np.nextPollAt,
-            pollIntervalSeconds: np.intervalSeconds,
-            lastCommentAt: newestAt ? new Date(newestAt) : undefined,
-          }),
-        );
-      }
-      this.pageLog(run, { phase: 'comments', videoId: video.id, order: at.order, cursor: at.cursor, items: page.items.length, new: stored + replies.stored });
-      await this.checkpoint(run);
+      return this.backfillComments(run);
     }
+  }
+
+  /**
+   * The comments phase: `BACKFILL_LANES` videos at a time, each lane paging one video to its end
+   * and then taking up the next. Lanes share the run's state (JavaScript runs one at a time between
+   * awaits, so each transition sees the others'); checkpoints are written one after the other.
+   * A lane that fails stops the others at their next page; the first failure is the run's.
+   */
+  private async backfillComments(run: Run): Promise<Outcome> {
+    const { state, claim } = run;
+    const working = new Set<string>();
+    let taking: Promise<unknown> = Promise.resolve();
+    let failure: { err: unknown } | null = null;
+    let yielded = false;
+
+    /** The next lane to work: one left by an earlier run, else a newly taken video (one taker at a time). */
+    const nextLane = (): Promise<BackfillVideo | null> => {
+      const next = taking.then(async () => {
+        const open = state.backfill.lanes.find((l) => !working.has(l.videoId));
+        if (open) return open;
+        const [v] = await this.queries.execute(
+          new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'keyset', after: state.backfill.afterVideo, limit: 1 }),
+        );
+        return v ? state.videoTaken({ id: v.id, tiktokVideoId: v.tiktokVideoId, postedAt: v.postedAt.toISOString() }) : null;
+      });
+      taking = next.catch(() => undefined);
+      return next;
+    };
+
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        if (failure || this.timeUp(run)) {
+          yielded = yielded || !failure;
+          return;
+        }
+        const l = await nextLane();
+        if (!l) return;
+        working.add(l.videoId);
+        try {
+          let at: WalkPosition | null = { order: l.order ?? 'desc', cursor: l.cursor };
+          let newestAt = l.newestAt ?? null;
+          const video = { id: l.videoId, tiktokVideoId: l.tiktokVideoId, postedAt: l.postedAt };
+          while (at) {
+            if (failure || this.timeUp(run)) {
+              yielded = yielded || !failure;
+              return;
+            }
+            const r = await this.backfillPage(run, video, at, newestAt);
+            at = r.next;
+            newestAt = r.newestAt;
+          }
+        } finally {
+          working.delete(l.videoId);
+        }
+      }
+    };
+
+    await Promise.all(
+      Array.from({ length: BACKFILL_LANES }, () =>
+        lane().catch((err: unknown) => {
+          failure ??= { err };
+        }),
+      ),
+    );
+    if (failure) throw (failure as { err: unknown }).err;
+    return yielded ? 'yield' : 'done';
+  }
+
+  /** One comment page of a backfill lane (with the replies it needs), then its checkpoint. */
+  private async backfillPage(
+    run: Run,
+    video: { id: string; tiktokVideoId: string; postedAt: string },
+    at: WalkPosition,
+    newestSoFar: string | null,
+  ): Promise<{ next: WalkPosition | null; newestAt: string | null }> {
+    const { state, claim } = run;
+    const page = await this.commentPage(run, video, at.cursor, at.order);
+    if (page === null) {
+      state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
+      await this.checkpoint(run);
+      return { next: null, newestAt: newestSoFar };
+    }
+    const stored = await this.ingest(run, video.id, page.items);
+    // The oldest-first pass only expands the threads the newest-first pass did not list in full.
+    const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
+    const replies = await this.allReplies(run, video, expand, 'backfill');
+    const newestAt = latest(newestSoFar, page.items, replies.newest);
+    const next = nextInWalk(at, page);
+    if (!next) {
+      const now = new Date();
+      const np = pollAfterFullRead({ now, postedAt: new Date(video.postedAt), newestCommentAt: newestAt ? new Date(newestAt) : null });
+      await this.commands.execute(
+        new RecordVideoSyncCommand(claim.tenant, video.id, {
+          polledAt: now,
+          reconciledAt: now,
+          nextPollAt: np.nextPollAt,
+          pollIntervalSeconds: np.intervalSeconds,
+          lastCommentAt: newestAt ? new Date(newestAt) : undefined,
+        }),
+      );
+    }
+    state.commentsPageDone({ video, nextCursor: next?.cursor ?? null, order: next?.order, newestAt, newComments: stored + replies.stored });
+    this.pageLog(run, { phase: 'comments', videoId: video.id, order: at.order, cursor: at.cursor, items: page.items.length, new: stored + replies.stored });
+    await this.checkpoint(run);
+    return { next, newestAt };
   }
 
   // ---------------------------------------------------------------- live
@@ -470,9 +542,17 @@ export class TikTokSyncSaga {
     return this.access.withAccess(run.claim.tenant, run.claim.integrationId, (auth) => fn(auth, { maxWaitMs }));
   }
 
-  private async checkpoint(run: Run): Promise<void> {
-    if (run.lost) throw new SyncLeaseLostError();
-    await this.repo.save(run.claim, run.state.columns(), run.state.pullEvents(), { release: false, ttlMs: LEASE_TTL_MS });
+  /**
+   * Saves the state as it is when the save starts. Saves of one run go one after the other (lanes
+   * checkpoint concurrently): an older state never lands after a newer one.
+   */
+  private checkpoint(run: Run): Promise<void> {
+    const save = run.saving.then(async () => {
+      if (run.lost) throw new SyncLeaseLostError();
+      await this.repo.save(run.claim, run.state.columns(), run.state.pullEvents(), { release: false, ttlMs: LEASE_TTL_MS });
+    });
+    run.saving = save.catch(() => undefined);
+    return save;
   }
 
   private timeUp(run: Run): boolean {
