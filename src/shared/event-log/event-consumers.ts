@@ -124,9 +124,12 @@ export class EventConsumers {
         [consumer.name],
       );
       if (!cp) return { handled: 0, advanced: 0 }; // another instance is delivering to this consumer
+      // Positions are gap-free (the sealer numbers each batch on from the last, under its lock, and
+      // seals are never deleted), so the next batch is a closed range: a plan that stays small
+      // even while the statistics lag a fast-growing log (an open `position > $1` was sorted whole).
       const rows = await sys.query<SealedRow>(
         `select ${SEALED_COLUMNS} from event_seal s join event_log e on e.id = s.event_id
-          where s.position > $1 order by s.position limit $2`,
+          where s.position > $1::bigint and s.position <= $1::bigint + $2 order by s.position`,
         [cp.position, BATCH],
       );
       let position = Number(cp.position);

@@ -169,12 +169,26 @@ export class CommentRepository {
 
   /** The TikTok ids among `ids` already stored for the integration (matched to some row). */
   async knownTikTokIds(tx: Tx, integrationId: string, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await tx.query<{ tiktok_comment_id: string }>(
-      `select tiktok_comment_id from tiktok_comment where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = any($2::text[])`,
-      [integrationId, ids],
+    return new Set((await this.storedByTikTokId(tx, integrationId, ids)).keys());
+  }
+
+  /**
+   * The stored rows among TikTok's `ids` (id → hidden). One unique-key probe per id (a lateral
+   * lookup), whatever the statistics say: during a backfill they lag the table, and a plan that
+   * read the integration's rows and filtered them grew with every page.
+   */
+  async storedByTikTokId(tx: Tx, integrationId: string, ids: string[]): Promise<Map<string, { hidden: boolean }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx.query<{ tiktok_comment_id: string; hidden: boolean }>(
+      `select c.tiktok_comment_id, c.hidden
+         from unnest($2::text[]) as i(id)
+         cross join lateral (
+           select tiktok_comment_id, hidden from tiktok_comment
+            where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = i.id
+            limit 1) c`,
+      [integrationId, [...new Set(ids)]],
     );
-    return new Set(rows.map((r) => r.tiktok_comment_id));
+    return new Map(rows.map((r) => [r.tiktok_comment_id, { hidden: r.hidden }]));
   }
 }
 

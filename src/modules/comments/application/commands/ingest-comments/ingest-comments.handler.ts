@@ -29,16 +29,15 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
     const all = [...topLevel, ...replies];
     if (all.length === 0) return { insertedIds: [], updated: 0, matched: 0 };
     return this.db.inTenant(cmd.tenant, async (tx) => {
-      const known = await this.comments.knownTikTokIds(
+      const before = await this.comments.storedByTikTokId(
         tx,
         cmd.integrationId,
         all.map((r) => r.tiktok_comment_id),
       );
       let matched = 0;
       for (const r of all) {
-        if (r.from_account && !known.has(r.tiktok_comment_id) && (await this.matchOwnPost(tx, cmd, r))) matched += 1;
+        if (r.from_account && !before.has(r.tiktok_comment_id) && (await this.matchOwnPost(tx, cmd, r))) matched += 1;
       }
-      const before = await this.hiddenBefore(tx, cmd.integrationId, all);
       const upserted = [
         ...(await this.upsert(tx, cmd.integrationId, cmd.videoId, topLevel)),
         ...(await this.upsert(tx, cmd.integrationId, cmd.videoId, replies)),
@@ -47,7 +46,7 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
       for (const row of upserted) {
         if (row.inserted) {
           events.push(this.event(COMMENT_EVENTS.received, cmd, row, {}));
-        } else if (before.has(row.tiktok_comment_id!) && before.get(row.tiktok_comment_id!) !== row.hidden) {
+        } else if (before.has(row.tiktok_comment_id!) && before.get(row.tiktok_comment_id!)!.hidden !== row.hidden) {
           events.push(this.event(COMMENT_EVENTS.changed, cmd, row, { change: row.hidden ? 'hidden' : 'unhidden' }));
         }
       }
@@ -75,14 +74,6 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
     if (!post) return false;
     await this.delivery.markSent(cmd.tenant, post, r.tiktok_comment_id, tx);
     return true;
-  }
-
-  private async hiddenBefore(tx: Tx, integrationId: string, rows: IngestRow[]): Promise<Map<string, boolean>> {
-    const found = await tx.query<{ tiktok_comment_id: string; hidden: boolean }>(
-      `select tiktok_comment_id, hidden from tiktok_comment where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = any($2::text[])`,
-      [integrationId, rows.map((r) => r.tiktok_comment_id)],
-    );
-    return new Map(found.map((f) => [f.tiktok_comment_id, f.hidden]));
   }
 
   /**
