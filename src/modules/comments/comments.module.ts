@@ -11,7 +11,7 @@ import { GetComment } from './application/queries/get-comment/get-comment.handle
 import { ListComments } from './application/queries/list-comments/list-comments.handler';
 import { CommentRepository } from './infrastructure/comment.repository';
 import { IdempotencyRepository } from './infrastructure/idempotency.repository';
-import { GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler } from './application/sync/comment-sync.handlers';
+import { CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler } from './application/sync/comment-sync.handlers';
 
 /** The Social Media inbox: read (audited), reply, comment, hide, unhide, delete; ingest for the sync. */
 @Module({
@@ -27,7 +27,7 @@ import { GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDe
     PostDelivery,
     PostDeliveryWorker,
     IngestCommentsHandler,
-    GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler,
+    CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler,
   ],
 })
 export class CommentsModule {}

@@ -62,6 +62,21 @@ export class GetCommentSyncStateQuery extends Query<CommentSyncState> {
   }
 }
 
+/**
+ * How many comments and replies of an integration the sync has stored (deleted ones included, the
+ * account's posts from Echo excluded): the exact figure behind the integration's `commentsStored`,
+ * which a run otherwise counts as it goes (a crash between a page's ingest and its checkpoint
+ * leaves that count short).
+ */
+export class CountSyncedCommentsQuery extends Query<number> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+  ) {
+    super();
+  }
+}
+
 /** TikTok ids of every stored, not deleted comment and reply of a video (full reconciliation). */
 export class ListStoredCommentIdsQuery extends Query<string[]> {
   constructor(

@@ -2,6 +2,7 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import { Database } from '@shared/database/database';
 import { EventLog } from '@shared/event-log/event-log';
 import {
+  CountSyncedCommentsQuery,
   GetCommentSyncStateQuery,
   ListStoredCommentIdsQuery,
   MarkCommentsDeletedCommand,
@@ -35,6 +36,22 @@ export class GetCommentSyncStateHandler implements IQueryHandler<GetCommentSyncS
       known: rows.map((r) => r.tiktok_comment_id),
       storedReplies: Object.fromEntries(rows.map((r) => [r.tiktok_comment_id, Number(r.replies)])),
     };
+  }
+}
+
+@QueryHandler(CountSyncedCommentsQuery)
+export class CountSyncedCommentsHandler implements IQueryHandler<CountSyncedCommentsQuery, number> {
+  constructor(private readonly db: Database) {}
+
+  async execute(q: CountSyncedCommentsQuery): Promise<number> {
+    const row = await this.db.inTenant(q.tenant, (tx) =>
+      tx.one<{ n: string }>(
+        `select count(*) as n from tiktok_comment
+          where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id is not null and delivery_state is null`,
+        [q.integrationId],
+      ),
+    );
+    return Number(row?.n ?? 0);
   }
 }
 

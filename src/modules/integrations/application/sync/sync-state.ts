@@ -224,9 +224,14 @@ export class SyncState {
     this.count({ videos: n });
   }
 
-  /** Every video and comment is imported: the integration goes live. */
-  backfillDone(now: Date, intervalMs: number): void {
+  /**
+   * Every video and comment is imported: the integration goes live. `commentsStored` is the exact
+   * count from the database (the running count misses pages stored just before a crash, whose
+   * re-read found nothing new).
+   */
+  backfillDone(now: Date, intervalMs: number, commentsStored?: number): void {
     this.requireStage('backfill');
+    if (commentsStored !== undefined) this.c.comments_stored = commentsStored;
     const run = this.c.sync_state.run ?? { videos: 0, comments: 0, changed: 0 };
     this.c.sync_stage = 'live';
     this.c.sync_state = {};

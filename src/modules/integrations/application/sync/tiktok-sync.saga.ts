@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { TIKTOK_API, type TikTokApi, type TikTokAuth, type TikTokComment, type TikTokPage } from '@shared/tiktok/tiktok-api.port';
 import { TikTokError, isTikTokError } from '@shared/tiktok/tiktok-error';
 import {
+  CountSyncedCommentsQuery,
   GetCommentSyncStateQuery,
   IngestCommentsCommand,
   ListStoredCommentIdsQuery,
@@ -119,7 +120,9 @@ export class TikTokSyncSaga {
       const outcome = state.stage === 'backfill' ? await this.backfill(run) : await this.live(run);
       const now = new Date();
       if (outcome === 'yield') state.yielded(now);
-      else if (state.stage === 'backfill') state.backfillDone(now, this.intervalMs);
+      else if (state.stage === 'backfill') {
+        state.backfillDone(now, this.intervalMs, await this.queries.execute(new CountSyncedCommentsQuery(claim.tenant, claim.integrationId)));
+      }
       else state.liveRunDone(now, this.intervalMs);
     } catch (err) {
       if (err instanceof SyncLeaseLostError || run.lost) {
