@@ -62,10 +62,13 @@ export class Sealer {
     const result = await this.db.inSystem(async (tx) => {
       const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [SEALER_LOCK]);
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };
+      // The oldest pending entries first, then each event by its key: a plan that stays small
+      // however large the log (a join left to the planner hashed the whole log when statistics lagged).
       const pending = await tx.query<PendingRow>(
         `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at
-           from event_pending p join event_log e on e.id = p.event_id
-          order by p.n limit $1`,
+           from (select n, event_id from event_pending order by n limit $1) p
+           cross join lateral (select * from event_log where id = p.event_id limit 1) e
+          order by p.n`,
         [BATCH],
       );
       if (pending.length === 0) return { count: 0, position: 0, lags: [] };

@@ -21,6 +21,25 @@ export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer
     this.consumers.register(this);
   }
 
+  /** A run of events: the newest comment time per video, one statement for all of them. */
+  async handleMany(events: DeliveredEvent[], tx: Tx): Promise<void> {
+    const newest = new Map<string, string>();
+    for (const e of events) {
+      const { videoId, postedAt } = e.data as { videoId?: unknown; postedAt?: unknown };
+      if (typeof videoId !== 'string' || typeof postedAt !== 'string') continue;
+      const seen = newest.get(videoId);
+      if (!seen || Date.parse(postedAt) > Date.parse(seen)) newest.set(videoId, postedAt);
+    }
+    if (newest.size === 0) return;
+    await tx.run(
+      `update tiktok_video v set last_comment_at = greatest(coalesce(v.last_comment_at, x.at), x.at), updated_at = now()
+         from (select unnest($1::uuid[]) as id, unnest($2::timestamptz[]) as at) x
+        where v.tenant_id = current_setting('app.tenant_id') and v.id = x.id
+          and v.last_comment_at is distinct from greatest(coalesce(v.last_comment_at, x.at), x.at)`,
+      [[...newest.keys()], [...newest.values()]],
+    );
+  }
+
   async handle(event: DeliveredEvent, tx: Tx): Promise<void> {
     const { videoId, postedAt } = event.data as { videoId?: unknown; postedAt?: unknown };
     if (typeof videoId !== 'string' || typeof postedAt !== 'string') return;
