@@ -406,6 +406,11 @@ export class SimulatorControl {
     });
   }
 
+  /** Drops every pending `failNext` rule (TikTok is healthy again). */
+  clearFailures(): void {
+    this.failRules.length = 0;
+  }
+
   /**
    * The next matching API request(s) are never answered (until close). With
    * `afterEffect`, the request's effect is applied first.

@@ -35,12 +35,13 @@ describe('sync failures', () => {
   it('5xx: the run fails, is counted and retried later with backoff, then resumes from its checkpoint', async () => {
     const { sim, t } = env;
     const a = await account('flaky');
-    // the client retries 4 times itself, and the backfill reads 4 videos at once: enough failures
-    // for every lane's call to fail; both TikTok's 50000 and an HTTP 500 are transient
+    // the client retries 4 times itself, and the backfill reads several videos at once: TikTok
+    // fails every call until the run has failed; both TikTok's 50000 and an HTTP 500 are transient
     sim.control.failNext({ path: 'business/comment/list/', count: 10, code: 50000 });
-    sim.control.failNext({ path: 'business/comment/list/', count: 10, httpStatus: 500 });
+    sim.control.failNext({ path: 'business/comment/list/', count: 1000, httpStatus: 500 });
     const before = Date.now();
     await syncOnce(t);
+    sim.control.clearFailures();
     const row = await syncRow(t, a.id);
     expect(row).toMatchObject({ status: 'active', sync_stage: 'backfill', sync_failures: 1, last_sync_error: 'TIKTOK_UNAVAILABLE', lease_owner: null });
     expect((row.next_sync_at as Date).getTime()).toBeGreaterThanOrEqual(before + 60_000);

@@ -31,9 +31,18 @@ export class Database {
     };
   }
 
-  inTenant<T>(tenant: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * `opts.deferredCommit`: the commit returns before its WAL reaches the disk
+   * (`synchronous_commit = off`). Only for work that can be redone from its source and whose
+   * effects nobody sees before a durable commit: the sync's ingest of what TikTok lists and its
+   * page checkpoints. A crash then loses at most the last fraction of a second of such work, all of
+   * it together (the log is sequential: a lost page takes its checkpoint and events with it), and
+   * the sync reads it again. Anything a client or an auditor is shown is committed durably after
+   * it, and a durable commit flushes everything before it.
+   */
+  inTenant<T>(tenant: string, work: (tx: Tx) => Promise<T>, opts: { deferredCommit?: boolean } = {}): Promise<T> {
     if (!TENANT_RE.test(tenant)) throw new Error('invalid tenant name');
-    return this.run({ kind: 'tenant', tenant }, work);
+    return this.run({ kind: 'tenant', tenant }, work, opts.deferredCommit === true);
   }
 
   /** Cross-tenant work only. Keep its callers few and small. */
@@ -46,15 +55,14 @@ export class Database {
    * setting go in one round trip (the tenant is validated above, so it can be a literal), then
    * every statement with native `$n` parameters. Nothing here uses the ORM's unit of work.
    */
-  private async run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>, deferredCommit = false): Promise<T> {
     if (this.closed) throw new Error('the database is closed (shutting down)');
     const client = this.knex().client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
     const conn = await client.acquireConnection();
     try {
       await conn.query(
-        scope.kind === 'tenant'
-          ? `begin; select set_config('app.tenant_id', '${scope.tenant}', true)`
-          : `begin; select set_config('app.scope', 'system', true)`,
+        (deferredCommit ? 'begin; set local synchronous_commit = off; ' : 'begin; ') +
+          (scope.kind === 'tenant' ? `select set_config('app.tenant_id', '${scope.tenant}', true)` : `select set_config('app.scope', 'system', true)`),
       );
       const tx = new Tx(conn, scope);
       let result: T;

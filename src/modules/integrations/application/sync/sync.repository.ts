@@ -97,6 +97,7 @@ export class SyncRepository {
    * meanwhile (disconnect, reauthorisation) wins: stage and next run are then left as they are.
    */
   async save(c: ClaimedSync, columns: SyncColumns, events: SyncEvent[], opts: { release: boolean; ttlMs: number }): Promise<void> {
+    // a page's checkpoint may be lost with its page (both are redone); the run's end is durable
     await this.db.inTenant(c.tenant, async (tx) => {
       const n = await tx.run(
         `update tiktok_integration set
@@ -137,6 +138,6 @@ export class SyncRepository {
           data: { integrationId: c.integrationId, tiktokAccountId: c.openId, ...e.data },
         })),
       );
-    });
+    }, { deferredCommit: !opts.release && events.length === 0 });
   }
 }

@@ -53,7 +53,10 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
       await this.eventLog.append(tx, events);
       const insertedIds = upserted.filter((r) => r.inserted).map((r) => r.id);
       return { insertedIds, updated: upserted.length - insertedIds.length, matched };
-    });
+      // What TikTok lists can be read again: a crash may lose the last moment of ingest (never a
+      // part of one), and whatever the comments' readers see is committed durably after it.
+      // A matched post of ours is different: that commit must last (it settles a delivery).
+    }, { deferredCommit: !cmd.comments.some((c) => c.owner) });
   }
 
   /**
