@@ -20,15 +20,18 @@ export class GetCommentSyncStateHandler implements IQueryHandler<GetCommentSyncS
     if (q.tiktokCommentIds.length === 0) return { known: [], storedReplies: {} };
     const rows = await this.db.inTenant(q.tenant, (tx) =>
       tx.query<{ tiktok_comment_id: string; replies: string }>(
-        // one unique-key probe per id (lateral), immune to statistics lagging a fast-growing table
+        // One unique-key probe per id (lateral), immune to statistics lagging a fast-growing table.
+        // `deleted` is tested outside the probe: inside, it made the partial `... where not deleted`
+        // page index look as good, and that one reads every comment of the integration.
         `select p.tiktok_comment_id,
                 (select count(*) from tiktok_comment r
                   where r.tenant_id = p.tenant_id and r.parent_id = p.id and not r.deleted and r.tiktok_comment_id is not null) as replies
            from unnest($2::text[]) as i(id)
            cross join lateral (
-             select tenant_id, id, tiktok_comment_id from tiktok_comment
-              where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = i.id and not deleted
-              limit 1) p`,
+             select tenant_id, id, tiktok_comment_id, deleted from tiktok_comment
+              where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = i.id
+              limit 1) p
+          where not p.deleted`,
         [q.integrationId, [...new Set(q.tiktokCommentIds)]],
       ),
     );
