@@ -520,6 +520,21 @@ describe('TikTok HTTP client', () => {
       expect(limited.control.calls()).toHaveLength(before);
     });
 
+    it('background calls (the sync) leave the top quarter of an account window to interactive ones', async () => {
+      const b = grant('shared');
+      // waits up to 1.2 s: room enough for the app's 10/s, never for the account's 2 s window
+      const background = { maxWaitMs: 1_200, priority: 'background' as const };
+      const interactive = { maxWaitMs: 1_200 };
+      // 5 per window: background may fill 3 (floor of 75 %)
+      for (let i = 0; i < 3; i++) await clients[i % 2].getAccount(b, {}, background);
+      await expectKind(clients[0].getAccount(b, {}, background), 'rate-limited');
+      // a webhook lookup or a reply still goes, twice, then the window is full for everyone
+      await clients[1].getAccount(b, {}, interactive);
+      await clients[0].getAccount(b, {}, interactive);
+      await expectKind(clients[1].getAccount(b, {}, interactive), 'rate-limited');
+      expect(limited.control.calls().filter((c) => c.query.business_id === b.openId)).toHaveLength(5);
+    });
+
     it('a 40100 answer is retried after the account window, when that fits the wait limit', async () => {
       const b = grant('penalised');
       limited.control.failNext({ path: 'business/video/list/', code: 40100 });

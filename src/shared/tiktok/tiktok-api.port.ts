@@ -18,6 +18,12 @@ export interface TikTokCallOptions {
    * `rate-limited`. Default: the client's `maxWaitMs`.
    */
   maxWaitMs?: number;
+  /**
+   * `background` (the sync saga): may use only the lower part of each budget (`BACKGROUND_SHARE`),
+   * so that calls someone is waiting for (a webhook's lookup, a reply, add by URL) always find
+   * the top of the budget free, however busy the account's polls are. Default `interactive`.
+   */
+  priority?: 'interactive' | 'background';
 }
 
 /** A token pair; the expiry times come from TikTok's `expires_in` fields of this answer. */

@@ -361,7 +361,7 @@ export class TikTokHttpClient implements TikTokApi {
     const started = Date.now();
     const maxWaitMs = opts?.maxWaitMs ?? this.options.maxWaitMs;
     const openId = spec.auth?.openId;
-    const scope = { endpoint: spec.endpoint, openId: spec.budget === 'account' ? openId : undefined };
+    const scope = { endpoint: spec.endpoint, openId: spec.budget === 'account' ? openId : undefined, priority: opts?.priority };
     for (let attempt = 1; ; attempt++) {
       if (spec.budget !== 'none') {
         const grant = await this.budget.acquire(scope, Math.max(0, maxWaitMs - (Date.now() - started)));

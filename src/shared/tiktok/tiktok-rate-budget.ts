@@ -39,7 +39,15 @@ export interface BudgetScope {
   endpoint: string;
   /** Unset for app-level calls (webhook subscription): they count toward the app budget only. */
   openId?: string;
+  /**
+   * `background` takes a slot only while the bucket is below `BACKGROUND_SHARE` of its limit
+   * (per-second buckets excepted): the rest is left to interactive calls.
+   */
+  priority?: 'interactive' | 'background';
 }
+
+/** The part of a window budget background work (the sync) may fill; the rest waits for interactive calls. */
+export const BACKGROUND_SHARE = 0.75;
 
 /** Outcome of taking a slot. */
 export type BudgetGrant = { ok: true; waitedMs: number } | { ok: false; retryAfterMs: number };
@@ -129,9 +137,10 @@ export class TikTokRateBudget implements RateBudget {
       for (const b of buckets) {
         const keep = this.keepMs(b.limit.windowMs);
         const hits = (rows.get(b.key) ?? []).filter((t) => t > now - keep).sort((x, y) => x - y);
-        if (hits.length >= b.limit.max) {
+        const max = this.maxFor(b, scope);
+        if (hits.length >= max) {
           // the hit whose expiry brings the count down to max - 1
-          const freeAt = hits[hits.length - b.limit.max] + keep;
+          const freeAt = hits[hits.length - max] + keep;
           retryAfterMs = Math.max(retryAfterMs, freeAt - now + 1);
         }
         next.set(b.key, hits);
@@ -146,6 +155,12 @@ export class TikTokRateBudget implements RateBudget {
     if (result !== null) return result;
     await this.createRows(keys);
     return this.tryTake(scope);
+  }
+
+  /** The bucket's limit for this call: background work leaves the top of window budgets free. */
+  private maxFor(b: Bucket, scope: BudgetScope): number {
+    if (scope.priority !== 'background' || b.key === 'app:second') return b.limit.max;
+    return Math.max(1, Math.floor(b.limit.max * BACKGROUND_SHARE));
   }
 
   /** How long a hit counts: its window plus the margin, at most a quarter window (so 10/s stays 10/s). */

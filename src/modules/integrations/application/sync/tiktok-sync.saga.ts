@@ -539,10 +539,10 @@ export class TikTokSyncSaga {
     return res.insertedIds.length;
   }
 
-  private call<T>(run: Run, fn: (auth: TikTokAuth, opts: { maxWaitMs: number }) => Promise<T>): Promise<T> {
+  private call<T>(run: Run, fn: (auth: TikTokAuth, opts: { maxWaitMs: number; priority: 'background' }) => Promise<T>): Promise<T> {
     if (run.lost) throw new SyncLeaseLostError();
     const maxWaitMs = Math.max(1_000, Math.min(MAX_BUDGET_WAIT_MS, run.deadline - Date.now()));
-    return this.access.withAccess(run.claim.tenant, run.claim.integrationId, (auth) => fn(auth, { maxWaitMs }));
+    return this.access.withAccess(run.claim.tenant, run.claim.integrationId, (auth) => fn(auth, { maxWaitMs, priority: 'background' }));
   }
 
   /**
