@@ -5,22 +5,14 @@
  * TikTok's deep-paging quirk). Deterministic (seeded PRNG).
  */
 import type { SimulatorControl } from '../../src/sandbox/tiktok-simulator';
+import { prng } from '../../src/sandbox/demo';
 
 const DAY_MS = 86_400_000;
 /** Seeded top-level comments per video at most: leaves room for the generator's new ones below 500. */
 export const MAX_SEEDED_TOP_LEVEL = 350;
 
-/** A tiny seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny seeded PRNG (mulberry32), the demo data's. */
+export { prng };
 
 /** A standard normal draw (Box-Muller). */
 function normal(rand: () => number): number {

@@ -12,6 +12,7 @@
  * Deterministic for a given seed (the ids are the simulator's, random).
  */
 import type { SimulatorControl } from '../../src/sandbox/simulator-control';
+import { prng } from '../../src/sandbox/demo';
 
 export interface SeedOptions {
   videos: number;
@@ -53,17 +54,6 @@ export interface SeedResult {
   stats: SeedStats;
 }
 
-/** mulberry32, as in src/sandbox/demo.ts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPENERS = ['Love this', 'Wow', 'Okay this is amazing', 'Obsessed', 'So good', 'Haha', 'Omg', 'This made my day', 'Not me watching this at 3am', 'Honestly'];
 const BODIES = [

@@ -63,8 +63,8 @@ const CAPTIONS = [
   'This trend but with my dog 🐶',
 ];
 
-/** A tiny seeded PRNG (mulberry32) so demo data is the same on every run. */
-function prng(seed: number): () => number {
+/** A tiny seeded PRNG (mulberry32) so demo data is the same on every run (benchmarks seed with it too). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
