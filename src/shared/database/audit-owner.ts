@@ -9,7 +9,7 @@ import { Client } from 'pg';
  * Changing an owner needs a superuser (or a member of both roles). The embedded database does it
  * at every start (`MigrationRunner`: ownership back to the app role only while a migration runs,
  * then secured again); the e2e template database is secured once; with an external
- * `DATABASE_URL` an operator runs `npm run db:secure-audit -- <superuser URL>` after migrations,
+ * `DATABASE_URL` an operator runs `npm run db:secure-audit` (with `SUPERUSER_URL`) after migrations,
  * and the service warns at start-up while the app role still owns them.
  */
 export const AUDIT_OWNER_ROLE = 'echo_audit_owner';
@@ -81,8 +81,5 @@ export async function runAsSuperuser(superuserUrl: string, database: string, sta
   }
 }
 
-/** True when the connected role owns `event_log` (the audit tables are not secured). */
-export async function appOwnsAuditTables(query: (sql: string) => Promise<{ owner: string; me: string }[]>): Promise<boolean> {
-  const [row] = await query(`select pg_get_userbyid(c.relowner) as owner, current_user as me from pg_class c where c.oid = 'event_log'::regclass`);
-  return row !== undefined && row.owner === row.me;
-}
+/** One row, `owns`: whether the connected role owns `event_log` (the audit tables are not secured). */
+export const OWNS_AUDIT_TABLES_SQL = `select pg_get_userbyid(relowner) = current_user as owns from pg_class where oid = 'event_log'::regclass`;

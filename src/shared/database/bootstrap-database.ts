@@ -138,22 +138,12 @@ export async function migrateWithSecuredAudit(superuserUrl: string, appUrl: stri
   let applied: string[];
   try {
     const pending = await orm.getMigrator().getPendingMigrations();
-    if (pending.length > 0 && (await auditTablesExist(appUrl))) await runAsSuperuser(superuserUrl, database, releaseAuditSql(appRole));
+    const [log] = await orm.em.getConnection().execute<{ exists: boolean }[]>(`select to_regclass('event_log') is not null as exists`);
+    if (pending.length > 0 && log?.exists) await runAsSuperuser(superuserUrl, database, releaseAuditSql(appRole));
     applied = await migrate(orm, appUrl);
   } finally {
     await orm.close(true);
   }
   await runAsSuperuser(superuserUrl, database, secureAuditSql(appRole));
   return applied;
-}
-
-async function auditTablesExist(url: string): Promise<boolean> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ t: string | null }>(`select to_regclass('event_log')::text as t`);
-    return r.rows[0]?.t != null;
-  } finally {
-    await c.end();
-  }
 }

@@ -6,7 +6,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 import { migrationsList } from '../../../migrations';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { appOwnsAuditTables } from './audit-owner';
+import { OWNS_AUDIT_TABLES_SQL } from './audit-owner';
 import { Database } from './database';
 
 /** MikroORM options for the app role's URL; shared by the service and the CLI scripts. */
@@ -50,16 +50,9 @@ class MigrationRunner implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const applied = await migrate(this.orm, this.config.databaseUrl);
     if (applied.length) this.log.log(`applied migrations: ${applied.join(', ')}`);
-    const c = new Client({ connectionString: this.config.databaseUrl });
-    await c.connect();
-    try {
-      if (await appOwnsAuditTables(async (sql) => (await c.query<{ owner: string; me: string }>(sql)).rows)) {
-        this.log.warn(
-          'the app role owns the audit tables, so it could drop their append-only guards: run `npm run db:secure-audit -- <superuser URL>` (README, "Audit tables")',
-        );
-      }
-    } finally {
-      await c.end();
+    const [audit] = (await this.orm.em.getConnection().execute(OWNS_AUDIT_TABLES_SQL)) as { owns: boolean }[];
+    if (audit?.owns) {
+      this.log.warn('the app role owns the audit tables, so it could drop their append-only guards: run `npm run db:secure-audit` (README, "Audit tables")');
     }
   }
 }

@@ -40,15 +40,7 @@ export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer
     );
   }
 
-  async handle(event: DeliveredEvent, tx: Tx): Promise<void> {
-    const { videoId, postedAt } = event.data as { videoId?: unknown; postedAt?: unknown };
-    if (typeof videoId !== 'string' || typeof postedAt !== 'string') return;
-    await tx.run(
-      `update tiktok_video set
-         last_comment_at = greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz),
-         updated_at = now()
-       where tenant_id = current_setting('app.tenant_id') and id = $1 and last_comment_at is distinct from greatest(coalesce(last_comment_at, $2::timestamptz), $2::timestamptz)`,
-      [videoId, postedAt],
-    );
+  handle(event: DeliveredEvent, tx: Tx): Promise<void> {
+    return this.handleMany([event], tx);
   }
 }
