@@ -5,6 +5,7 @@ import { Migration20261125000003IntegrationsPermissions } from './Migration20261
 import { Migration20261125000004VideosComments } from './Migration20261125000004_videos_comments';
 import { Migration20261125000005SyncWebhooks } from './Migration20261125000005_sync_webhooks';
 import { Migration20261125000006UnmatchedPosts } from './Migration20261125000006_unmatched_posts';
+import { Migration20261125000007VideoSweeps } from './Migration20261125000007_video_sweeps';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000004_videos_comments', class: Migration20261125000004VideosComments },
   { name: 'Migration20261125000005_sync_webhooks', class: Migration20261125000005SyncWebhooks },
   { name: 'Migration20261125000006_unmatched_posts', class: Migration20261125000006UnmatchedPosts },
+  { name: 'Migration20261125000007_video_sweeps', class: Migration20261125000007VideoSweeps },
 ];

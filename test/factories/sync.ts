@@ -94,3 +94,10 @@ export async function syncRow(t: TestApp, integrationId: string): Promise<Record
 export async function makeReconcileDue(t: TestApp, integrationId: string): Promise<void> {
   await asSuperuser(t.testDb, (c) => c.query(`update tiktok_video set last_reconciled_at = null where integration_id = $1`, [integrationId]));
 }
+
+/** Marks every video of the integration as swept now (`at: 'now'`) or never (`null`: due for a sweep if recent). */
+export async function setSwept(t: TestApp, integrationId: string, at: 'now' | null): Promise<void> {
+  await asSuperuser(t.testDb, (c) =>
+    c.query(`update tiktok_video set last_swept_at = ${at === 'now' ? 'now()' : 'null'} where integration_id = $1`, [integrationId]),
+  );
+}

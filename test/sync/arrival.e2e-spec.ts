@@ -1,6 +1,6 @@
 import { startAppWithSimulator } from '../support/tiktok';
 import { connectAccount } from '../factories/connect';
-import { eventsFor, makeDue, makeReconcileDue, makeVideosDue, seedComments, seedVideos, storedComments, syncUntilIdle } from '../factories/sync';
+import { eventsFor, makeDue, makeReconcileDue, makeVideosDue, seedComments, seedVideos, setSwept, storedComments, syncUntilIdle } from '../factories/sync';
 import { WebhookWorker } from '@modules/integrations/application/webhooks/webhook-worker';
 import { TikTokSyncScheduler } from '@modules/integrations/application/sync/tiktok-sync.scheduler';
 
@@ -9,6 +9,7 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
   let id: string;
   let openId: string;
   let videoId: string;
+  let quietVideoId: string;
   let old: string;
   beforeAll(async () => {
     env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60' } } });
@@ -17,6 +18,7 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
     openId = acct.openId;
     const videos = seedVideos(sim, openId, 2);
     videoId = videos[0].itemId;
+    quietVideoId = videos[1].itemId;
     old = seedComments(sim, openId, videoId, 10)[0].commentId; // the oldest comment
     id = (await connectAccount(t, sim, openId, t.token({ tenant: 'acme' }))).connectedId!;
     await syncUntilIdle(t);
@@ -49,6 +51,33 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
     await once(r.commentId);
     const stored = (await storedComments(env.t, id)).find((c) => c.tiktok_comment_id === r.commentId)!;
     expect(stored.parent_tiktok).toBe(old);
+  });
+
+  it('a new reply under a comment below the first page is found by the sweep of a recent video, not by a quick poll', async () => {
+    const { sim, t } = env;
+    // 70 top-level comments, the oldest with 4 replies (more than the 3 a listing carries inline)
+    const seeded = seedComments(sim, openId, quietVideoId, 70, { startSecondsAgo: 3_600, withReplies: 1, repliesEach: 4 });
+    await pollNow(); // a quick poll pages down to the first known comment: all stored
+    await setSwept(t, id, 'now');
+    const parent = seeded[0].commentId; // the oldest: on the third page newest first
+    expect((await storedComments(t, id)).filter((c) => c.parent_tiktok === parent)).toHaveLength(4);
+    // four new replies: a listing carries three inline, so the fourth needs `reply/list`
+    const news = Array.from({ length: 4 }, (_, i) => sim.control.addComment(openId, quietVideoId, { text: `reply deep down ${i}`, parentCommentId: parent }));
+    await pollNow();
+    const ids = new Set(news.map((r) => r.commentId));
+    expect((await storedComments(t, id)).some((c) => ids.has(c.tiktok_comment_id))).toBe(false);
+
+    sim.control.resetCalls();
+    await setSwept(t, id, null);
+    await makeDue(t, id);
+    await syncUntilIdle(t);
+    for (const r of news) await once(r.commentId);
+    expect((await storedComments(t, id)).filter((c) => ids.has(c.tiktok_comment_id)).map((c) => c.parent_tiktok)).toEqual([parent, parent, parent, parent]);
+    // three top-level pages of that video and one reply page; no reconciliation (no by-id lookups)
+    const lists = sim.control.calls({ path: 'business/comment/list/' }).filter((c) => c.query.video_id === quietVideoId);
+    expect(lists.filter((c) => !c.query.comment_ids)).toHaveLength(3);
+    expect(lists.filter((c) => c.query.comment_ids)).toHaveLength(0);
+    expect(sim.control.calls({ path: 'business/comment/reply/list/' }).map((c) => c.query.comment_id)).toEqual([parent]);
   });
 
   it('by webhook, then the poll finds nothing new', async () => {

@@ -68,12 +68,14 @@ export interface VideoSyncInfo {
   nextPollAt: Date | null;
   pollIntervalSeconds: number | null;
   lastReconciledAt: Date | null;
+  lastSweptAt: Date | null;
 }
 
 /**
  * Live (not gone) videos of an integration, for the sync:
  * - `due`: `next_poll_at <= now()`, soonest first;
  * - `reconcile`: least recently reconciled first (never reconciled first of all);
+ * - `sweep`: posted after `postedAfter` and not swept since `sweptBefore`, least recently swept first;
  * - `keyset`: every video in (postedAt desc, id desc) order after `after` (the backfill's walk).
  */
 export class ListVideosForSyncQuery extends Query<VideoSyncInfo[]> {
@@ -83,6 +85,7 @@ export class ListVideosForSyncQuery extends Query<VideoSyncInfo[]> {
     readonly select:
       | { kind: 'due'; limit: number }
       | { kind: 'reconcile'; limit: number }
+      | { kind: 'sweep'; postedAfter: Date; sweptBefore: Date; limit: number }
       | { kind: 'keyset'; after: { postedAt: string; id: string } | null; limit: number },
   ) {
     super();
@@ -112,6 +115,8 @@ export class RecordVideoSyncCommand extends Command<void> {
     readonly change: {
       polledAt?: Date;
       reconciledAt?: Date;
+      /** the whole top-level list was read comparing `replies` counts (a sweep, backfill or reconciliation) */
+      sweptAt?: Date;
       nextPollAt?: Date;
       pollIntervalSeconds?: number;
       lastCommentAt?: Date;

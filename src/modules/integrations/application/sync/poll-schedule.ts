@@ -15,6 +15,15 @@ export const MONTH_CAP_SECONDS = 60 * 60;
 /** Older (reconciliation still reads them in full within its own bound). */
 export const OLD_CAP_SECONDS = 6 * 60 * 60;
 
+/**
+ * Videos younger than this are swept: their whole top-level comment list is read every
+ * `SWEEP_INTERVAL_SECONDS` (budget permitting), comparing `replies` counts, so that a reply under
+ * a comment below the first page is found without waiting for the video's full reconciliation.
+ */
+export const SWEEP_MAX_AGE_MS = 7 * DAY_MS;
+/** Shortest gap between two sweeps of one video. */
+export const SWEEP_INTERVAL_SECONDS = 3 * 60;
+
 export function capFor(ageMs: number): number {
   if (ageMs < 7 * DAY_MS) return RECENT_CAP_SECONDS;
   if (ageMs < 30 * DAY_MS) return MONTH_CAP_SECONDS;

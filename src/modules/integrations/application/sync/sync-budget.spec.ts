@@ -13,6 +13,13 @@ describe('planRun', () => {
     expect(p.perMinute * 50).toBeLessThanOrEqual(600);
     expect(p.reconcileCalls).toBeGreaterThanOrEqual(1);
   });
+  it('lets sweeps take up to half of the poll calls first, never more than there are', () => {
+    const one = planRun({ intervalSeconds: 30, activeAccounts: 1 });
+    expect([one.pollCalls, one.sweepCalls, one.reconcileCalls]).toEqual([12, 6, 3]);
+    const many = planRun({ intervalSeconds: 30, activeAccounts: 50 });
+    expect(many.sweepCalls).toBeLessThanOrEqual(many.pollCalls);
+    expect([many.pollCalls, many.sweepCalls, many.reconcileCalls]).toEqual([4, 2, 1]);
+  });
   it('scales with the interval', () => {
     expect(planRun({ intervalSeconds: 30, activeAccounts: 1 }).pollCalls + planRun({ intervalSeconds: 30, activeAccounts: 1 }).reconcileCalls).toBe(15);
   });

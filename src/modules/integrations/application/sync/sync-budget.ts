@@ -10,6 +10,8 @@
  *   ids) must find a free slot at once, or a delivery would wait behind the account's polls.
  * - A quarter of an account's share always goes to full reconciliation of its least recently
  *   reconciled videos, so no video starves behind active ones.
+ * - Of the rest, sweeps of recent videos (their whole top-level list, for replies under older
+ *   comments) may take up to half before the quick polls; whatever either leaves, the other uses.
  */
 
 export const ACCOUNT_ENDPOINT_PER_MINUTE = 40;
@@ -17,12 +19,15 @@ export const APP_PER_MINUTE = 600;
 export const SAGA_SHARE_OF_APP = 0.9;
 export const SAGA_SHARE_OF_ACCOUNT = 0.75;
 export const RECONCILE_SHARE = 0.25;
+export const SWEEP_SHARE_OF_POLLS = 0.5;
 
 export interface RunPlan {
   /** calls one account may make per minute (all endpoints) */
   perMinute: number;
-  /** calls of this run for quick polls (comment/list newest first, reply/list where counts changed) */
+  /** calls of this run for quick polls and sweeps (comment/list newest first, reply/list where counts changed) */
   pollCalls: number;
+  /** of `pollCalls`, how many sweeps may take before the quick polls */
+  sweepCalls: number;
   /** calls of this run for full reconciliation */
   reconcileCalls: number;
   /** video/list pages a live run may read looking for new videos */
@@ -49,5 +54,6 @@ export function planRun(p: { intervalSeconds: number; activeAccounts: number; li
   );
   const perRun = Math.max(2, Math.floor((perMinute * Math.max(1, p.intervalSeconds)) / 60));
   const reconcileCalls = Math.max(1, Math.floor(perRun * RECONCILE_SHARE));
-  return { perMinute, pollCalls: perRun - reconcileCalls, reconcileCalls, videoPages: Math.max(1, Math.min(5, Math.floor(perRun / 4))) };
+  const pollCalls = perRun - reconcileCalls;
+  return { perMinute, pollCalls, sweepCalls: Math.floor(pollCalls * SWEEP_SHARE_OF_POLLS), reconcileCalls, videoPages: Math.max(1, Math.min(5, Math.floor(perRun / 4))) };
 }

@@ -117,7 +117,22 @@ describe('SyncState', () => {
     expect(recovered.columns()).toMatchObject({ sync_failures: 0, last_sync_error: null });
   });
 
+  it('keeps a sweep and a reconciliation in progress across the end of a live run, and drops the run totals', () => {
+    const s = fresh({ sync_stage: 'live' });
+    s.sweepPageDone({ videoId: 'v', tiktokVideoId: '7', cursor: 60 });
+    s.reconcilePageDone({ videoId: 'w', tiktokVideoId: '8', cursor: 30, seen: ['1'] });
+    s.commentsStored(2);
+    s.liveRunDone(now, MIN);
+    expect(s.columns().sync_state).toEqual({
+      sweep: { videoId: 'v', tiktokVideoId: '7', cursor: 60 },
+      reconcile: { videoId: 'w', tiktokVideoId: '8', cursor: 30, seen: ['1'] },
+    });
+    s.sweepPageDone(null);
+    expect(s.sweep).toBeNull();
+  });
+
   it('refuses transitions of the wrong stage', () => {
+    expect(() => fresh().sweepPageDone(null)).toThrow(/stage live/);
     expect(() => fresh({ sync_stage: 'live' }).videosPageDone({ nextCursor: 0, hasMore: false, newVideos: 0 })).toThrow(/stage backfill/);
     expect(() => fresh().liveRunDone(now, MIN)).toThrow(/stage live/);
   });

@@ -61,6 +61,15 @@ export interface ReconcileCheckpoint {
   seen: string[] | null;
 }
 
+/** A sweep of one video in progress: the position of its next top-level page. */
+export interface SweepCheckpoint {
+  videoId: string;
+  tiktokVideoId: string;
+  cursor: number;
+  /** The pass of the walk (comment-walk.ts); absent: newest first. */
+  order?: ListOrder;
+}
+
 /** Largest `seen` list kept in a reconciliation checkpoint. */
 export const MAX_SEEN = 5_000;
 
@@ -73,6 +82,8 @@ export interface SyncCheckpoint {
    * tell deletions (webhooks and the next pass still can).
    */
   reconcile?: ReconcileCheckpoint;
+  /** A sweep of one recent video in progress (it may span runs). */
+  sweep?: SweepCheckpoint;
   /** Totals of the run in progress (for the completed event). */
   run?: { videos: number; comments: number; changed: number };
 }
@@ -212,6 +223,17 @@ export class SyncState {
     else this.c.sync_state.reconcile = { ...next, seen: next.seen && next.seen.length <= MAX_SEEN ? next.seen : null };
   }
 
+  /** Progress of a sweep that spans runs (null: none in progress, or it finished). */
+  get sweep(): SweepCheckpoint | null {
+    return this.c.sync_state.sweep ?? null;
+  }
+
+  sweepPageDone(next: SweepCheckpoint | null): void {
+    this.requireStage('live');
+    if (next === null) delete this.c.sync_state.sweep;
+    else this.c.sync_state.sweep = next;
+  }
+
   /** New comments stored outside the backfill (polls, reconciliation, webhooks). */
   commentsStored(n: number, changed = 0): void {
     this.c.comments_stored += n;
@@ -251,7 +273,8 @@ export class SyncState {
     this.requireStage('live');
     const run = this.c.sync_state.run ?? { videos: 0, comments: 0, changed: 0 };
     const recovered = this.c.sync_failures > 0;
-    this.c.sync_state = this.c.sync_state.reconcile ? { reconcile: this.c.sync_state.reconcile } : {};
+    const { reconcile, sweep } = this.c.sync_state;
+    this.c.sync_state = { ...(reconcile ? { reconcile } : {}), ...(sweep ? { sweep } : {}) };
     this.succeeded(now, intervalMs);
     if (run.videos + run.comments + run.changed > 0 || recovered) {
       this.events.push({

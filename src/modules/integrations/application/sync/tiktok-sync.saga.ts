@@ -13,9 +13,9 @@ import {
 import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
 import { nextInWalk, type ListOrder, type WalkPosition } from './comment-walk';
-import { nextPoll, pollAfterFullRead } from './poll-schedule';
+import { SWEEP_INTERVAL_SECONDS, SWEEP_MAX_AGE_MS, nextPoll, pollAfterFullRead } from './poll-schedule';
 import { NO_LIMITS, TIKTOK_LIMITS, planRun } from './sync-budget';
-import { SyncState, type BackfillVideo, type ReconcileCheckpoint } from './sync-state';
+import { SyncState, type BackfillVideo, type ReconcileCheckpoint, type SweepCheckpoint } from './sync-state';
 import { SyncLeaseLostError, SyncRepository, type ClaimedSync } from './sync.repository';
 
 /** Lease length; renewed with every checkpoint and by a timer while a call is in flight. */
@@ -44,7 +44,8 @@ interface Run {
   claim: ClaimedSync;
   state: SyncState;
   deadline: number;
-  calls: { poll: number; reconcile: number; videoPages: number };
+  /** calls left in this run; `sweepFirst`: how many of `poll` sweeps may take before the quick polls */
+  calls: { poll: number; sweepFirst: number; reconcile: number; videoPages: number };
   lost: boolean;
   /** the checkpoint save in progress (saves are chained) */
   saving: Promise<void>;
@@ -63,9 +64,11 @@ type Outcome = 'done' | 'yield';
  *   checkpoint commits after every page, so a killed process resumes at the page it was on. A video
  *   with more top-level comments than TikTok pages exactly is read again oldest first
  *   (comment-walk.ts); its first poll is dated by its newest comment (`pollAfterFullRead`).
- * - live: new videos newest first until the first known one; quick polls of the videos whose
- *   `next_poll_at` is due (newest first, stop at the first known comment, `reply/list` where the
- *   `replies` count is above what is stored); a fixed share of calls for full reconciliation of
+ * - live: new videos newest first until the first known one; sweeps of videos under a week old
+ *   (every top-level page, `reply/list` where the `replies` count is above what is stored: the
+ *   only way to see a new reply under a comment below the first page) and quick polls of the
+ *   videos whose `next_poll_at` is due (newest first, stop at the first known comment, the same
+ *   `replies` check), sharing the poll calls; a fixed share of calls for full reconciliation of
  *   the least recently reconciled videos, which also confirms deletions by id.
  * - failures: `rate-limited` waits (next run when the budget has room, no failure counted);
  *   `auth-expired` is refreshed inside `TikTokAccess`; `auth-revoked` pauses the sync (the
@@ -103,7 +106,7 @@ export class TikTokSyncSaga {
       claim,
       state,
       deadline: Date.now() + MAX_RUN_MS,
-      calls: { poll: plan.pollCalls, reconcile: plan.reconcileCalls, videoPages: plan.videoPages },
+      calls: { poll: plan.pollCalls, sweepFirst: plan.sweepCalls, reconcile: plan.reconcileCalls, videoPages: plan.videoPages },
       lost: false,
       saving: Promise.resolve(),
     };
@@ -276,6 +279,7 @@ export class TikTokSyncSaga {
         new RecordVideoSyncCommand(claim.tenant, video.id, {
           polledAt: now,
           reconciledAt: now,
+          sweptAt: now,
           nextPollAt: np.nextPollAt,
           pollIntervalSeconds: np.intervalSeconds,
           lastCommentAt: newestAt ? new Date(newestAt) : undefined,
@@ -292,9 +296,13 @@ export class TikTokSyncSaga {
 
   private async live(run: Run): Promise<Outcome> {
     await this.newVideos(run);
-    const pollOutcome = await this.pollDue(run);
-    const reconcileOutcome = await this.reconcileSome(run);
-    return pollOutcome === 'yield' || reconcileOutcome === 'yield' ? 'yield' : 'done';
+    const outcomes = [
+      await this.sweepSome(run, run.calls.sweepFirst),
+      await this.pollDue(run),
+      await this.sweepSome(run, run.calls.poll), // what the polls left
+      await this.reconcileSome(run),
+    ];
+    return outcomes.includes('yield') ? 'yield' : 'done';
   }
 
   /** Newest first, stopping at the first page that holds a known video. */
@@ -367,6 +375,57 @@ export class TikTokSyncSaga {
     return found;
   }
 
+  /**
+   * Sweeps of videos under a week old, least recently swept first, with at most `calls` of the
+   * poll share; one in progress is carried on first (it may span runs).
+   */
+  private async sweepSome(run: Run, calls: number): Promise<Outcome> {
+    const { claim, state } = run;
+    const floor = Math.max(0, run.calls.poll - calls);
+    while (run.calls.poll > floor) {
+      if (this.timeUp(run)) return 'yield';
+      let cp = state.sweep;
+      if (!cp) {
+        const now = Date.now();
+        const [v] = await this.queries.execute(
+          new ListVideosForSyncQuery(claim.tenant, claim.integrationId, {
+            kind: 'sweep',
+            postedAfter: new Date(now - SWEEP_MAX_AGE_MS),
+            sweptBefore: new Date(now - SWEEP_INTERVAL_SECONDS * 1000),
+            limit: 1,
+          }),
+        );
+        if (!v) return 'done';
+        cp = { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0 };
+      }
+      await this.sweepPage(run, cp);
+      await this.checkpoint(run);
+    }
+    return 'done';
+  }
+
+  /** One top-level page of a sweep: new comments stored, threads whose `replies` count grew read. */
+  private async sweepPage(run: Run, cp: SweepCheckpoint): Promise<void> {
+    const { claim, state } = run;
+    const video = { id: cp.videoId, tiktokVideoId: cp.tiktokVideoId };
+    run.calls.poll -= 1;
+    const at: WalkPosition = { order: cp.order ?? 'desc', cursor: cp.cursor };
+    const page = await this.commentPage(run, video, at.cursor, at.order);
+    if (page === null) {
+      state.sweepPageDone(null);
+      return;
+    }
+    const found = (await this.ingest(run, video.id, page.items)) + (await this.changedReplies(run, video, page.items));
+    state.commentsStored(found);
+    const next = nextInWalk(at, page);
+    if (next) state.sweepPageDone({ ...cp, cursor: next.cursor, ...(next.order === 'asc' ? { order: 'asc' as const } : {}) });
+    else {
+      await this.commands.execute(new RecordVideoSyncCommand(claim.tenant, video.id, { sweptAt: new Date() }));
+      state.sweepPageDone(null);
+    }
+    if (found > 0 || !next) this.pageLog(run, { phase: next ? 'sweep' : 'swept', videoId: video.id, order: at.order, cursor: at.cursor, new: found });
+  }
+
   /** Full reconciliation of the least recently reconciled videos, resumable across runs. */
   private async reconcileSome(run: Run): Promise<Outcome> {
     const { claim, state } = run;
@@ -410,7 +469,7 @@ export class TikTokSyncSaga {
     if (seen !== null) deleted = await this.confirmMissing(run, video, new Set(seen));
     state.commentsStored(0, deleted);
     const now = new Date();
-    await this.commands.execute(new RecordVideoSyncCommand(claim.tenant, video.id, { reconciledAt: now }));
+    await this.commands.execute(new RecordVideoSyncCommand(claim.tenant, video.id, { reconciledAt: now, sweptAt: now }));
     state.reconcilePageDone(null);
     this.pageLog(run, { phase: 'reconciled', videoId: video.id, new: found, deleted });
   }
@@ -480,7 +539,7 @@ export class TikTokSyncSaga {
     return top.filter((c) => (known.storedReplies[c.commentId] ?? 0) < c.replies);
   }
 
-  /** Quick poll: `reply/list` newest first where TikTok's `replies` is above what is stored, until a known reply. */
+  /** Quick poll and sweep: `reply/list` newest first where TikTok's `replies` is above what is stored, until a known reply. */
   private async changedReplies(run: Run, video: { id: string; tiktokVideoId: string }, comments: TikTokComment[]): Promise<number> {
     const { claim } = run;
     const top = comments.filter((c) => c.parentCommentId === null && c.replies > 0);

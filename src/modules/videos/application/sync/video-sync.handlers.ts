@@ -15,6 +15,7 @@ interface SyncRow {
   next_poll_at: Date | null;
   poll_interval_seconds: number | null;
   last_reconciled_at: Date | null;
+  last_swept_at: Date | null;
 }
 
 const toInfo = (r: SyncRow): VideoSyncInfo => ({
@@ -24,11 +25,12 @@ const toInfo = (r: SyncRow): VideoSyncInfo => ({
   nextPollAt: r.next_poll_at,
   pollIntervalSeconds: r.poll_interval_seconds,
   lastReconciledAt: r.last_reconciled_at,
+  lastSweptAt: r.last_swept_at,
 });
 
-const COLS = 'id, tiktok_video_id, posted_at, next_poll_at, poll_interval_seconds, last_reconciled_at';
+const COLS = 'id, tiktok_video_id, posted_at, next_poll_at, poll_interval_seconds, last_reconciled_at, last_swept_at';
 
-/** The sync's reads of `tiktok_video` (the indexes `tiktok_video_due_idx` / `_reconcile_idx` serve them). */
+/** The sync's reads of `tiktok_video` (the indexes `tiktok_video_due_idx` / `_reconcile_idx` / `_page_idx` serve them). */
 @QueryHandler(ListVideosForSyncQuery)
 export class ListVideosForSyncHandler implements IQueryHandler<ListVideosForSyncQuery, VideoSyncInfo[]> {
   constructor(private readonly db: Database) {}
@@ -48,6 +50,15 @@ export class ListVideosForSyncHandler implements IQueryHandler<ListVideosForSync
           `select ${COLS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and gone_at is null
             order by last_reconciled_at nulls first, posted_at desc, id limit $2`,
           [q.integrationId, s.limit],
+        );
+      }
+      if (s.kind === 'sweep') {
+        // the recent videos are a short range of the page index; sorted here, not by an index
+        return tx.query<SyncRow>(
+          `select ${COLS} from tiktok_video where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and gone_at is null
+              and posted_at > $2 and (last_swept_at is null or last_swept_at <= $3)
+            order by last_swept_at nulls first, posted_at desc, id limit $4`,
+          [q.integrationId, s.postedAfter.toISOString(), s.sweptBefore.toISOString(), s.limit],
         );
       }
       return tx.query<SyncRow>(
@@ -91,13 +102,14 @@ export class RecordVideoSyncHandler implements ICommandHandler<RecordVideoSyncCo
         `update tiktok_video set
            last_polled_at = coalesce($2::timestamptz, last_polled_at),
            last_reconciled_at = coalesce($3::timestamptz, last_reconciled_at),
+           last_swept_at = coalesce($8::timestamptz, last_swept_at),
            next_poll_at = coalesce($4::timestamptz, next_poll_at),
            poll_interval_seconds = coalesce($5::int, poll_interval_seconds),
            last_comment_at = greatest(last_comment_at, $6::timestamptz),
            gone_at = case when $7::boolean then coalesce(gone_at, now()) else gone_at end,
            updated_at = now()
          where tenant_id = current_setting('app.tenant_id') and id = $1`,
-        [c.videoId, iso(ch.polledAt), iso(ch.reconciledAt), iso(ch.nextPollAt), ch.pollIntervalSeconds ?? null, iso(ch.lastCommentAt), ch.gone ?? false],
+        [c.videoId, iso(ch.polledAt), iso(ch.reconciledAt), iso(ch.nextPollAt), ch.pollIntervalSeconds ?? null, iso(ch.lastCommentAt), ch.gone ?? false, iso(ch.sweptAt)],
       ),
     );
   }
