@@ -34,6 +34,17 @@ describe('nextInWalk', () => {
     expect(asc.at(-1)!.cursor + 30 + RELIABLE_DEPTH).toBeGreaterThanOrEqual(700);
   });
 
+  it('reads a video of more than 2 × RELIABLE_DEPTH oldest first until it meets the newest-first exact window', () => {
+    const visited = walk(1_700);
+    const asc = visited.filter((p) => p.order === 'asc');
+    expect(asc[0]).toEqual({ order: 'asc', cursor: 0, until: 1_700 - RELIABLE_DEPTH });
+    expect(asc.every((p) => p.until === 1_200)).toBe(true);
+    // every position is read in the exact part of one pass, or in both passes
+    const ascEnd = asc.at(-1)!.cursor + 30;
+    expect(ascEnd).toBeGreaterThanOrEqual(1_700 - RELIABLE_DEPTH);
+    expect(ascEnd - 30).toBeLessThan(1_700 - RELIABLE_DEPTH);
+  });
+
   it('ends a pass whose cursor does not move', () => {
     expect(nextInWalk({ order: 'desc', cursor: 60 }, { cursor: 60, hasMore: true })).toBeNull();
     expect(nextInWalk({ order: 'asc', cursor: 60 }, { cursor: 60, hasMore: true })).toBeNull();

@@ -1,15 +1,15 @@
 /**
- * How a full read of one video's `comment/list` moves from page to page (backfill and
- * reconciliation). Pure functions.
+ * How a full read of one video's `comment/list` moves from page to page (backfill,
+ * reconciliation, sweeps). Pure functions.
  *
  * TikTok's offset paging is exact only for about the first 500 items of a listing; past that
  * it repeats items, and each repeat stands where another comment should have been, so that
  * comment is skipped in that sort order (TIKTOK-API.md, "past about 500, duplicates appear").
  * A video with more top-level comments than that is therefore read twice: newest first to the
- * end, then oldest first for the first `RELIABLE_DEPTH` items. Together the two exact windows
- * cover every top-level comment of a video with up to 2 × `RELIABLE_DEPTH` of them; beyond that
- * the middle of the list is read only through the inexact part of the newest-first walk, and a
- * comment TikTok skips there arrives only by webhook (README, "Very large videos").
+ * end (depth `D`), then oldest first until the two passes meet the other's exact window: to
+ * `max(RELIABLE_DEPTH, D - RELIABLE_DEPTH)`. Up to 2 × `RELIABLE_DEPTH` comments the exact
+ * windows alone cover every one; beyond, the middle is read in both orders, and a comment is
+ * missed only where TikTok skips it in both (README, "Very large videos").
  */
 
 /** How deep an offset listing is exact. */
@@ -20,6 +20,8 @@ export type ListOrder = 'desc' | 'asc';
 export interface WalkPosition {
   order: ListOrder;
   cursor: number;
+  /** oldest-first pass: where it ends (absent: `RELIABLE_DEPTH`, as checkpoints saved before it) */
+  until?: number;
 }
 
 /**
@@ -31,7 +33,11 @@ export function nextInWalk(at: WalkPosition, page: { cursor: number; hasMore: bo
   const moved = page.hasMore && page.cursor > at.cursor;
   if (at.order === 'desc') {
     if (moved) return { order: 'desc', cursor: page.cursor };
-    return page.cursor > RELIABLE_DEPTH ? { order: 'asc', cursor: 0 } : null;
+    if (page.cursor <= RELIABLE_DEPTH) return null;
+    const until = Math.max(RELIABLE_DEPTH, page.cursor - RELIABLE_DEPTH);
+    return until === RELIABLE_DEPTH ? { order: 'asc', cursor: 0 } : { order: 'asc', cursor: 0, until };
   }
-  return moved && page.cursor < RELIABLE_DEPTH ? { order: 'asc', cursor: page.cursor } : null;
+  const until = at.until ?? RELIABLE_DEPTH;
+  if (!moved || page.cursor >= until) return null;
+  return at.until === undefined ? { order: 'asc', cursor: page.cursor } : { order: 'asc', cursor: page.cursor, until };
 }
