@@ -41,3 +41,20 @@ export function nextInWalk(at: WalkPosition, page: { cursor: number; hasMore: bo
   if (!moved || page.cursor >= until) return null;
   return at.until === undefined ? { order: 'asc', cursor: page.cursor } : { order: 'asc', cursor: page.cursor, until };
 }
+
+/** The walk position kept in a checkpoint (`order` and `until` only when they differ from the defaults). */
+export interface WalkCheckpoint {
+  cursor: number;
+  order?: ListOrder;
+  until?: number;
+}
+
+/** Where a checkpoint says the walk is. */
+export function positionOf(cp: WalkCheckpoint): WalkPosition {
+  return cp.until === undefined ? { order: cp.order ?? 'desc', cursor: cp.cursor } : { order: cp.order ?? 'desc', cursor: cp.cursor, until: cp.until };
+}
+
+/** The checkpoint fields of a walk position. */
+export function checkpointOf(at: WalkPosition): WalkCheckpoint {
+  return { cursor: at.cursor, ...(at.order === 'asc' ? { order: 'asc' as const } : {}), ...(at.until !== undefined ? { until: at.until } : {}) };
+}

@@ -48,6 +48,8 @@ export interface BackfillVideo {
   cursor: number;
   /** The pass of the walk (comment-walk.ts); absent: newest first. */
   order?: ListOrder;
+  /** Where the oldest-first pass ends (comment-walk.ts `WalkPosition.until`). */
+  until?: number;
   /** Newest comment or reply seen so far (ISO), for the video's first poll. */
   newestAt?: string | null;
 }
@@ -58,6 +60,8 @@ export interface ReconcileCheckpoint {
   cursor: number;
   /** The pass of the walk (comment-walk.ts); absent: newest first. */
   order?: ListOrder;
+  /** Where the oldest-first pass ends (comment-walk.ts `WalkPosition.until`). */
+  until?: number;
   seen: string[] | null;
 }
 
@@ -68,6 +72,8 @@ export interface SweepCheckpoint {
   cursor: number;
   /** The pass of the walk (comment-walk.ts); absent: newest first. */
   order?: ListOrder;
+  /** Where the oldest-first pass ends (comment-walk.ts `WalkPosition.until`). */
+  until?: number;
 }
 
 /** Largest `seen` list kept in a reconciliation checkpoint. */
@@ -186,6 +192,7 @@ export class SyncState {
     nextCursor: number | null;
     /** the pass of the next page; default newest first */
     order?: ListOrder;
+    until?: number;
     newestAt?: string | null;
     newComments: number;
   }): void {
@@ -200,6 +207,7 @@ export class SyncState {
     } else {
       const lane: BackfillVideo = { videoId: p.video.id, tiktokVideoId: p.video.tiktokVideoId, postedAt: p.video.postedAt, cursor: p.nextCursor };
       if (p.order === 'asc') lane.order = 'asc';
+      if (p.until !== undefined) lane.until = p.until;
       if (p.newestAt) lane.newestAt = p.newestAt;
       const at = b.lanes.findIndex((l) => l.videoId === p.video.id);
       this.c.sync_state.backfill = { ...b, lanes: at < 0 ? [...b.lanes, lane] : b.lanes.map((l, i) => (i === at ? lane : l)) };

@@ -12,7 +12,7 @@ import {
 } from '@modules/comments/contracts';
 import { ListVideosForSyncQuery, RecordVideoSyncCommand, UpsertVideosCommand, type VideoSyncInfo } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
-import { nextInWalk, type ListOrder, type WalkPosition } from './comment-walk';
+import { checkpointOf, nextInWalk, positionOf, type ListOrder, type WalkPosition } from './comment-walk';
 import { SWEEP_INTERVAL_SECONDS, SWEEP_MAX_AGE_MS, nextPoll, pollAfterFullRead } from './poll-schedule';
 import { NO_LIMITS, TIKTOK_LIMITS, planRun } from './sync-budget';
 import { SyncState, type BackfillVideo, type ReconcileCheckpoint, type SweepCheckpoint } from './sync-state';
@@ -409,7 +409,7 @@ export class TikTokSyncSaga {
     const { claim, state } = run;
     const video = { id: cp.videoId, tiktokVideoId: cp.tiktokVideoId };
     run.calls.poll -= 1;
-    const at: WalkPosition = { order: cp.order ?? 'desc', cursor: cp.cursor };
+    const at = positionOf(cp);
     const page = await this.commentPage(run, video, at.cursor, at.order);
     if (page === null) {
       state.sweepPageDone(null);
@@ -418,7 +418,7 @@ export class TikTokSyncSaga {
     const found = (await this.ingest(run, video.id, page.items)) + (await this.changedReplies(run, video, page.items));
     state.commentsStored(found);
     const next = nextInWalk(at, page);
-    if (next) state.sweepPageDone({ ...cp, cursor: next.cursor, ...(next.order === 'asc' ? { order: 'asc' as const } : {}) });
+    if (next) state.sweepPageDone({ videoId: cp.videoId, tiktokVideoId: cp.tiktokVideoId, ...checkpointOf(next) });
     else {
       await this.commands.execute(new RecordVideoSyncCommand(claim.tenant, video.id, { sweptAt: new Date() }));
       state.sweepPageDone(null);
@@ -447,7 +447,7 @@ export class TikTokSyncSaga {
     const { claim, state } = run;
     const video = { id: cp.videoId, tiktokVideoId: cp.tiktokVideoId };
     run.calls.reconcile -= 1;
-    const at = { order: cp.order ?? 'desc', cursor: cp.cursor };
+    const at = positionOf(cp);
     const page = await this.commentPage(run, video, at.cursor, at.order);
     if (page === null) {
       state.reconcilePageDone(null);
@@ -462,7 +462,7 @@ export class TikTokSyncSaga {
     const seen = cp.seen === null ? null : [...new Set([...cp.seen, ...listed, ...replies.ids])];
     const next = nextInWalk(at, page);
     if (next) {
-      state.reconcilePageDone({ ...cp, cursor: next.cursor, order: next.order, seen });
+      state.reconcilePageDone({ videoId: cp.videoId, tiktokVideoId: cp.tiktokVideoId, ...checkpointOf(next), seen });
       return;
     }
     let deleted = 0;
