@@ -116,4 +116,18 @@ describe('sync: a video with more comments than TikTok pages exactly', () => {
     expect(await eventsFor(t, id, 'tiktok.comment.changed')).toHaveLength(2);
     expect(await eventsFor(t, id, 'tiktok.comment.received')).toHaveLength(expected.size);
   });
+  it('reads a video of more than 1,000 oldest first until the passes meet: nothing TikTok skips in one order is lost', async () => {
+    const { sim, t } = env;
+    const acct = sim.control.addAccount({ username: 'very.viral' });
+    const [video] = seedVideos(sim, acct.openId, 1);
+    const comments = seedComments(sim, acct.openId, video.itemId, 1_250, { startSecondsAgo: 86_400 * 2 });
+    const id = (await connectAccount(t, sim, acct.openId, t.token({ tenant: 'acme' }))).connectedId!;
+    await syncUntilIdle(t);
+
+    const stored = await storedComments(t, id);
+    expect(new Set(stored.map((s) => s.tiktok_comment_id))).toEqual(new Set(comments.map((c) => c.commentId)));
+    expect(stored).toHaveLength(1_250);
+    const asc = sim.control.calls({ path: 'business/comment/list/' }).filter((c) => c.query.video_id === video.itemId && c.query.sort_order === 'asc');
+    expect(asc).toHaveLength(Math.ceil((1_250 - 500) / 30)); // to the newest-first pass's exact window, no further
+  });
 });
