@@ -21,6 +21,9 @@ interface PendingRow {
   subject: EventSubject;
   data_digest: string;
   recorded_at: Date;
+  head_seq: string | null;
+  head_hash: string | null;
+  position: string;
 }
 
 /**
@@ -64,24 +67,23 @@ export class Sealer {
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };
       // The oldest pending entries first, then each event by its key: a plan that stays small
       // however large the log (a join left to the planner hashed the whole log when statistics lagged).
+      // Each row carries its tenant's chain head and the global position, so a round reads once.
       const pending = await tx.query<PendingRow>(
-        `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at
+        `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at,
+                h.seq as head_seq, h.hash as head_hash, s.position
            from (select n, event_id from event_pending order by n limit $1) p
            cross join lateral (select * from event_log where id = p.event_id limit 1) e
+           left join lateral (select seq, hash from event_chain_head where tenant_id = e.tenant_id) h on true
+           cross join event_sealer_state s
           order by p.n`,
         [BATCH],
       );
       if (pending.length === 0) return { count: 0, position: 0, lags: [] };
-      const tenants = [...new Set(pending.map((p) => p.tenant_id))];
       const heads = new Map<string, { seq: number; hash: string }>();
-      for (const h of await tx.query<{ tenant_id: string; seq: string; hash: string }>(
-        'select tenant_id, seq, hash from event_chain_head where tenant_id = any($1::text[])',
-        [tenants],
-      )) {
-        heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash });
+      for (const p of pending) {
+        if (!heads.has(p.tenant_id) && p.head_seq !== null && p.head_hash !== null) heads.set(p.tenant_id, { seq: Number(p.head_seq), hash: p.head_hash });
       }
-      const [state] = await tx.query<{ position: string }>('select position from event_sealer_state where id = 1');
-      let position = Number(state?.position ?? 0);
+      let position = Number(pending[0].position);
       const seals = pending.map((p) => {
         const head = heads.get(p.tenant_id) ?? { seq: 0, hash: GENESIS_HASH };
         const seq = head.seq + 1;
@@ -100,21 +102,24 @@ export class Sealer {
         heads.set(p.tenant_id, { seq, hash });
         return seal;
       });
-      await tx.run(
-        `insert into event_seal (tenant_id, seq, event_id, position, prev_hash, hash)
-         select tenant_id, seq, event_id, position, prev_hash, hash
-           from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, event_id uuid, position bigint, prev_hash text, hash text)`,
-        [JSON.stringify(seals)],
-      );
       const headRows = [...heads.entries()].map(([tenant_id, h]) => ({ tenant_id, seq: h.seq, hash: h.hash }));
+      // one statement for the round's writes (seals, heads, position, queue)
       await tx.run(
-        `insert into event_chain_head (tenant_id, seq, hash, updated_at)
-         select tenant_id, seq, hash, now() from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, hash text)
-         on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
-        [JSON.stringify(headRows)],
+        `with seals as (
+           insert into event_seal (tenant_id, seq, event_id, position, prev_hash, hash)
+           select tenant_id, seq, event_id, position, prev_hash, hash
+             from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, event_id uuid, position bigint, prev_hash text, hash text)
+           returning 1),
+         heads as (
+           insert into event_chain_head (tenant_id, seq, hash, updated_at)
+           select tenant_id, seq, hash, now() from jsonb_to_recordset($2::jsonb) as x(tenant_id text, seq bigint, hash text)
+           on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()
+           returning 1),
+         state as (update event_sealer_state set position = $3 where id = 1 returning 1),
+         queue as (delete from event_pending where n = any($4::bigint[]) returning 1)
+         select (select count(*) from seals) as seals`,
+        [JSON.stringify(seals), JSON.stringify(headRows), position, pending.map((p) => p.n)],
       );
-      await tx.run('update event_sealer_state set position = $1 where id = 1', [position]);
-      await tx.run('delete from event_pending where n = any($1::bigint[])', [pending.map((p) => p.n)]);
       const now = Date.now();
       return { count: seals.length, position, lags: pending.map((p) => (now - p.recorded_at.getTime()) / 1000) };
     });
