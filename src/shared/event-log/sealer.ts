@@ -21,9 +21,6 @@ interface PendingRow {
   subject: EventSubject;
   data_digest: string;
   recorded_at: Date;
-  head_seq: string | null;
-  head_hash: string | null;
-  position: string;
 }
 
 /**
@@ -67,23 +64,29 @@ export class Sealer {
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };
       // The oldest pending entries first, then each event by its key: a plan that stays small
       // however large the log (a join left to the planner hashed the whole log when statistics lagged).
-      // Each row carries its tenant's chain head and the global position, so a round reads once.
+      // Keep this statement as it is: joining the chain heads and the position here made the
+      // planner run it with parallel workers (a worker start per round).
       const pending = await tx.query<PendingRow>(
-        `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at,
-                h.seq as head_seq, h.hash as head_hash, s.position
+        `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at
            from (select n, event_id from event_pending order by n limit $1) p
            cross join lateral (select * from event_log where id = p.event_id limit 1) e
-           left join lateral (select seq, hash from event_chain_head where tenant_id = e.tenant_id) h on true
-           cross join event_sealer_state s
           order by p.n`,
         [BATCH],
       );
       if (pending.length === 0) return { count: 0, position: 0, lags: [] };
+      const tenants = [...new Set(pending.map((p) => p.tenant_id))];
       const heads = new Map<string, { seq: number; hash: string }>();
-      for (const p of pending) {
-        if (!heads.has(p.tenant_id) && p.head_seq !== null && p.head_hash !== null) heads.set(p.tenant_id, { seq: Number(p.head_seq), hash: p.head_hash });
+      // the tenants' chain heads, and (tenant null) the global position
+      let position = 0;
+      for (const h of await tx.query<{ tenant_id: string | null; seq: string; hash: string | null }>(
+        `select null as tenant_id, position as seq, null as hash from event_sealer_state where id = 1
+         union all
+         select tenant_id, seq, hash from event_chain_head where tenant_id = any($1::text[])`,
+        [tenants],
+      )) {
+        if (h.tenant_id === null) position = Number(h.seq);
+        else if (h.hash !== null) heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash });
       }
-      let position = Number(pending[0].position);
       const seals = pending.map((p) => {
         const head = heads.get(p.tenant_id) ?? { seq: 0, hash: GENESIS_HASH };
         const seq = head.seq + 1;
