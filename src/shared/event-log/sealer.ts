@@ -60,12 +60,16 @@ export class Sealer {
   /** Seals one batch. Returns how many events it sealed (0 when another instance holds the lock). */
   async sealOnce(): Promise<number> {
     const result = await this.db.inSystem(async (tx) => {
-      const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [SEALER_LOCK]);
+      // No parallel workers in this transaction: its reads are a few per-key probes, but the queue's
+      // churn (every event inserted and deleted) lets the planner think it large, and it started
+      // workers for the pending read, a process start per round (a fifth of the sampled time).
+      const [lock] = await tx.query<{ ok: boolean }>(
+        `select pg_try_advisory_xact_lock($1) as ok, set_config('max_parallel_workers_per_gather', '0', true)`,
+        [SEALER_LOCK],
+      );
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };
       // The oldest pending entries first, then each event by its key: a plan that stays small
       // however large the log (a join left to the planner hashed the whole log when statistics lagged).
-      // Keep this statement as it is: joining the chain heads and the position here made the
-      // planner run it with parallel workers (a worker start per round).
       const pending = await tx.query<PendingRow>(
         `select p.n, e.id, e.tenant_id, e.type, e.occurred_at, e.actor, e.subject, e.data_digest, e.recorded_at
            from (select n, event_id from event_pending order by n limit $1) p
