@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CommentsController } from './api/comments.controller';
 import { VideoCommentsController } from './api/video-comments.controller';
 import { CommentAccess } from './application/access';
-import { IngestCommentsHandler } from './application/commands/ingest-comments/ingest-comments.handler';
+import { CommentIngest, IngestCommentPagesHandler, IngestCommentsHandler } from './application/commands/ingest-comments/ingest-comments.handler';
 import { ModerateCommentService } from './application/commands/moderate-comment.service';
 import { PostCommentService } from './application/commands/post-comment.service';
 import { PostDelivery } from './application/delivery/post-delivery';
@@ -26,7 +26,9 @@ import { CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredComme
     ModerateCommentService,
     PostDelivery,
     PostDeliveryWorker,
+    CommentIngest,
     IngestCommentsHandler,
+    IngestCommentPagesHandler,
     CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredCommentIdsHandler, MarkCommentsDeletedHandler,
   ],
 })

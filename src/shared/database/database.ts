@@ -38,7 +38,8 @@ export class Database {
    * page checkpoints. A crash then loses at most the last fraction of a second of such work, all of
    * it together (the log is sequential: a lost page takes its checkpoint and events with it), and
    * the sync reads it again. Anything a client or an auditor is shown is committed durably after
-   * it, and a durable commit flushes everything before it.
+   * it, and a durable commit flushes everything before it. Work that turns out to need a durable
+   * commit after all calls `tx.requireDurableCommit()`: the choice is made at commit time.
    */
   inTenant<T>(tenant: string, work: (tx: Tx) => Promise<T>, opts: { deferredCommit?: boolean } = {}): Promise<T> {
     if (!TENANT_RE.test(tenant)) throw new Error('invalid tenant name');
@@ -61,14 +62,16 @@ export class Database {
     const conn = await client.acquireConnection();
     try {
       await conn.query(
-        (deferredCommit ? 'begin; set local synchronous_commit = off; ' : 'begin; ') +
+        'begin; ' +
           (scope.kind === 'tenant' ? `select set_config('app.tenant_id', '${scope.tenant}', true)` : `select set_config('app.scope', 'system', true)`),
       );
       const tx = new Tx(conn, scope);
       let result: T;
       try {
         result = await work(tx);
-        await conn.query('commit');
+        // synchronous_commit is read when the commit record is written, so it can be chosen here,
+        // in the commit's own round trip
+        await conn.query(deferredCommit && !tx.durableCommitRequired ? 'set local synchronous_commit = off; commit' : 'commit');
       } catch (err) {
         await conn.query('rollback').catch((rollbackErr: unknown) => {
           conn.__knex__disposed = rollbackErr ?? 'rollback failed'; // the pool drops it

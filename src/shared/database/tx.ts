@@ -49,6 +49,7 @@ export type TxScope = { kind: 'tenant'; tenant: string } | { kind: 'system' };
  */
 export class Tx {
   private readonly afterCommitHooks: (() => void)[] = [];
+  private durable = false;
 
   constructor(
     private readonly conn: PgConnection,
@@ -81,6 +82,20 @@ export class Tx {
   async one<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
     const rows = await this.query<T>(sql, params);
     return rows[0];
+  }
+
+  /**
+   * This transaction's commit must wait for its WAL flush even when it was opened with
+   * `deferredCommit` (e.g. it settled something a client was told about, or appended an event
+   * that is not redone from a source).
+   */
+  requireDurableCommit(): void {
+    this.durable = true;
+  }
+
+  /** @internal */
+  get durableCommitRequired(): boolean {
+    return this.durable;
   }
 
   /** Called once after this transaction commits (never after a rollback). */

@@ -40,6 +40,8 @@ const BATCH = 500;
 export class EventConsumers {
   private readonly log = new Logger('EventConsumers');
   private readonly consumers = new Map<string, EventConsumer>();
+  /** consumers whose checkpoint row is known to exist */
+  private readonly checkpointed = new Set<string>();
   private readonly loop: BackgroundLoop;
 
   constructor(
@@ -127,20 +129,29 @@ export class EventConsumers {
   private async deliverTo(consumer: EventConsumer): Promise<{ handled: number; advanced: number }> {
     let failure = null as Error | null;
     const result = await this.db.inSystem(async (sys) => {
-      await sys.run('insert into consumer_checkpoint (consumer, position) values ($1, 0) on conflict do nothing', [consumer.name]);
-      const [cp] = await sys.query<{ position: string }>(
-        'select position from consumer_checkpoint where consumer = $1 for update skip locked',
-        [consumer.name],
+      if (!this.checkpointed.has(consumer.name)) {
+        await sys.run('insert into consumer_checkpoint (consumer, position) values ($1, 0) on conflict do nothing', [consumer.name]);
+      }
+      // The checkpoint (locked: one instance at a time per consumer) and the batch after it, in one
+      // round trip. Positions are gap-free (the sealer numbers each batch on from the last, under its
+      // lock, and seals are never deleted), so the next batch is a closed range: a plan that stays
+      // small even while the statistics lag a fast-growing log (an open `position > $1` was sorted whole).
+      const read = await sys.query<SealedRow & { checkpoint: string }>(
+        `select cp.position as checkpoint, x.*
+           from (select position from consumer_checkpoint where consumer = $1 for update skip locked) cp
+           left join lateral (
+             select ${SEALED_COLUMNS} from event_seal s join event_log e on e.id = s.event_id
+              where s.position > cp.position and s.position <= cp.position + $2) x on true
+          order by x.position`,
+        [consumer.name, BATCH],
       );
-      if (!cp) return { handled: 0, advanced: 0 }; // another instance is delivering to this consumer
-      // Positions are gap-free (the sealer numbers each batch on from the last, under its lock, and
-      // seals are never deleted), so the next batch is a closed range: a plan that stays small
-      // even while the statistics lag a fast-growing log (an open `position > $1` was sorted whole).
-      const rows = await sys.query<SealedRow>(
-        `select ${SEALED_COLUMNS} from event_seal s join event_log e on e.id = s.event_id
-          where s.position > $1::bigint and s.position <= $1::bigint + $2 order by s.position`,
-        [cp.position, BATCH],
-      );
+      if (read.length === 0) {
+        this.checkpointed.delete(consumer.name); // locked by another instance (or not there: made again next pass)
+        return { handled: 0, advanced: 0 };
+      }
+      this.checkpointed.add(consumer.name);
+      const cp = { position: read[0].checkpoint };
+      const rows = read.filter((r) => r.id !== null);
       let position = Number(cp.position);
       let handled = 0;
       const events = rows.map(toDeliveredEvent);

@@ -60,7 +60,13 @@ export class Sealer {
   /** Seals one batch. Returns how many events it sealed (0 when another instance holds the lock). */
   async sealOnce(): Promise<number> {
     const result = await this.db.inSystem(async (tx) => {
-      const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [SEALER_LOCK]);
+      // No parallel workers in this transaction: its reads are a few per-key probes, but the queue's
+      // churn (every event inserted and deleted) lets the planner think it large, and it started
+      // workers for the pending read, a process start per round (a fifth of the sampled time).
+      const [lock] = await tx.query<{ ok: boolean }>(
+        `select pg_try_advisory_xact_lock($1) as ok, set_config('max_parallel_workers_per_gather', '0', true)`,
+        [SEALER_LOCK],
+      );
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };
       // The oldest pending entries first, then each event by its key: a plan that stays small
       // however large the log (a join left to the planner hashed the whole log when statistics lagged).
@@ -74,14 +80,17 @@ export class Sealer {
       if (pending.length === 0) return { count: 0, position: 0, lags: [] };
       const tenants = [...new Set(pending.map((p) => p.tenant_id))];
       const heads = new Map<string, { seq: number; hash: string }>();
-      for (const h of await tx.query<{ tenant_id: string; seq: string; hash: string }>(
-        'select tenant_id, seq, hash from event_chain_head where tenant_id = any($1::text[])',
+      // the tenants' chain heads, and (tenant null) the global position
+      let position = 0;
+      for (const h of await tx.query<{ tenant_id: string | null; seq: string; hash: string | null }>(
+        `select null as tenant_id, position as seq, null as hash from event_sealer_state where id = 1
+         union all
+         select tenant_id, seq, hash from event_chain_head where tenant_id = any($1::text[])`,
         [tenants],
       )) {
-        heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash });
+        if (h.tenant_id === null) position = Number(h.seq);
+        else if (h.hash !== null) heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash });
       }
-      const [state] = await tx.query<{ position: string }>('select position from event_sealer_state where id = 1');
-      let position = Number(state?.position ?? 0);
       const seals = pending.map((p) => {
         const head = heads.get(p.tenant_id) ?? { seq: 0, hash: GENESIS_HASH };
         const seq = head.seq + 1;
@@ -100,21 +109,24 @@ export class Sealer {
         heads.set(p.tenant_id, { seq, hash });
         return seal;
       });
-      await tx.run(
-        `insert into event_seal (tenant_id, seq, event_id, position, prev_hash, hash)
-         select tenant_id, seq, event_id, position, prev_hash, hash
-           from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, event_id uuid, position bigint, prev_hash text, hash text)`,
-        [JSON.stringify(seals)],
-      );
       const headRows = [...heads.entries()].map(([tenant_id, h]) => ({ tenant_id, seq: h.seq, hash: h.hash }));
+      // one statement for the round's writes (seals, heads, position, queue)
       await tx.run(
-        `insert into event_chain_head (tenant_id, seq, hash, updated_at)
-         select tenant_id, seq, hash, now() from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, hash text)
-         on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
-        [JSON.stringify(headRows)],
+        `with seals as (
+           insert into event_seal (tenant_id, seq, event_id, position, prev_hash, hash)
+           select tenant_id, seq, event_id, position, prev_hash, hash
+             from jsonb_to_recordset($1::jsonb) as x(tenant_id text, seq bigint, event_id uuid, position bigint, prev_hash text, hash text)
+           returning 1),
+         heads as (
+           insert into event_chain_head (tenant_id, seq, hash, updated_at)
+           select tenant_id, seq, hash, now() from jsonb_to_recordset($2::jsonb) as x(tenant_id text, seq bigint, hash text)
+           on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()
+           returning 1),
+         state as (update event_sealer_state set position = $3 where id = 1 returning 1),
+         queue as (delete from event_pending where n = any($4::bigint[]) returning 1)
+         select (select count(*) from seals) as seals`,
+        [JSON.stringify(seals), JSON.stringify(headRows), position, pending.map((p) => p.n)],
       );
-      await tx.run('update event_sealer_state set position = $1 where id = 1', [position]);
-      await tx.run('delete from event_pending where n = any($1::bigint[])', [pending.map((p) => p.n)]);
       const now = Date.now();
       return { count: seals.length, position, lags: pending.map((p) => (now - p.recorded_at.getTime()) / 1000) };
     });

@@ -1,4 +1,5 @@
 import { Command, Query } from '@nestjs/cqrs';
+import type { Tx } from '@shared/database/tx';
 import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
 import { COMMENT_EVENTS } from '../domain/comment-events';
 
@@ -33,6 +34,28 @@ export class IngestCommentsCommand extends Command<IngestCommentsResult> {
     /** Echo id of the video */
     readonly videoId: string,
     readonly comments: TikTokComment[],
+  ) {
+    super();
+  }
+}
+
+/**
+ * `IngestCommentsCommand` for several videos' pages at once, in one transaction (the backfill's
+ * group commit: pages that arrive while one transaction is in flight go together into the next).
+ * Same rules per comment; one result per page, in order.
+ *
+ * `alsoInTransaction` is the caller's own unit of work (e.g. the sync's checkpoint of its own
+ * table), run inside the same transaction after the comments are written: both commit or neither.
+ * It must not touch this module's tables. The ingest may run its transaction again from the start
+ * (a concurrent writer stored some of the same comments first), so the callback must write the
+ * same thing each time it is called.
+ */
+export class IngestCommentPagesCommand extends Command<IngestCommentsResult[]> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationId: string,
+    readonly pages: readonly { /** Echo id of the video */ videoId: string; comments: TikTokComment[] }[],
+    readonly alsoInTransaction?: (tx: Tx) => Promise<void>,
   ) {
     super();
   }

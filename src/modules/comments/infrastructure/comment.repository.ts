@@ -173,6 +173,42 @@ export class CommentRepository {
   }
 
   /**
+   * What an ingest needs to know first, in one round trip: the stored rows among TikTok's `ids`
+   * (TikTok id → Echo id, hidden), by one unique-key probe per id as in `storedByTikTokId`; and,
+   * when `ownListed` (the batch holds comments of the account), whether the integration has any
+   * post of ours that TikTok has not confirmed (the partial index of those few rows): only then
+   * can an own comment be one of them.
+   */
+  async probeForIngest(
+    tx: Tx,
+    integrationId: string,
+    ids: string[],
+    ownListed: boolean,
+  ): Promise<{ stored: Map<string, { id: string; hidden: boolean }>; unconfirmedPosts: boolean }> {
+    const rows = await tx.query<{ tiktok_comment_id: string | null; id: string | null; hidden: boolean | null; unconfirmed: boolean | null }>(
+      `select c.tiktok_comment_id, c.id, c.hidden, null::boolean as unconfirmed
+         from unnest($2::text[]) as i(id)
+         cross join lateral (
+           select tiktok_comment_id, id, hidden from tiktok_comment
+            where tenant_id = current_setting('app.tenant_id') and integration_id = $1 and tiktok_comment_id = i.id
+            limit 1) c
+       union all
+       (select null, null, null, true from tiktok_comment
+         where $3 and tenant_id = current_setting('app.tenant_id') and integration_id = $1
+           and from_account and tiktok_comment_id is null and not deleted
+         limit 1)`,
+      [integrationId, [...new Set(ids)], ownListed],
+    );
+    const stored = new Map<string, { id: string; hidden: boolean }>();
+    let unconfirmedPosts = false;
+    for (const r of rows) {
+      if (r.unconfirmed) unconfirmedPosts = true;
+      else if (r.tiktok_comment_id !== null && r.id !== null) stored.set(r.tiktok_comment_id, { id: r.id, hidden: r.hidden === true });
+    }
+    return { stored, unconfirmedPosts };
+  }
+
+  /**
    * The stored rows among TikTok's `ids` (id → hidden). One unique-key probe per id (a lateral
    * lookup), whatever the statistics say: during a backfill they lag the table, and a plan that
    * read the integration's rows and filtered them grew with every page.

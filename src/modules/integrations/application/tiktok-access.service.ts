@@ -5,7 +5,7 @@ import { EventLog } from '@shared/event-log/event-log';
 import { TIKTOK_API, type TikTokApi, type TikTokAuth } from '@shared/tiktok/tiktok-api.port';
 import { TikTokError } from '@shared/tiktok/tiktok-error';
 import { NotFoundError } from '@shared/errors/domain-error';
-import { IntegrationNotActiveError, type TikTokAccess } from '../contracts';
+import { IntegrationNotActiveError, type IntegrationStatus, type TikTokAccess } from '../contracts';
 import { IntegrationRepository } from '../infrastructure/integration.repository';
 import { TokenStore } from '../infrastructure/token-store';
 
@@ -57,12 +57,12 @@ export class TikTokAccessService implements TikTokAccess {
 
   private async current(tenant: string, integrationId: string): Promise<{ auth: TikTokAuth; version: number; expiresAt: Date }> {
     return this.db.inTenant(tenant, async (tx) => {
-      const row = await IntegrationRepository.findById(tx, integrationId);
+      const row = await this.tokens.loadForCall(tx, tenant, integrationId);
       if (!row) throw new NotFoundError('Integration');
-      if (row.status !== 'active') throw new IntegrationNotActiveError(row.status);
-      const t = await this.tokens.load(tx, tenant, integrationId);
+      if (row.status !== 'active') throw new IntegrationNotActiveError(row.status as IntegrationStatus);
+      const t = row.token;
       if (!t) throw new IntegrationNotActiveError('reauth_required');
-      return { auth: { accessToken: t.accessToken, openId: row.open_id }, version: t.version, expiresAt: t.accessExpiresAt };
+      return { auth: { accessToken: t.accessToken, openId: row.openId }, version: t.version, expiresAt: t.accessExpiresAt };
     });
   }
 

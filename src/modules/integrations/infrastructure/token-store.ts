@@ -63,6 +63,34 @@ export class TokenStore {
     };
   }
 
+  /**
+   * What a TikTok call needs, in one statement: the integration's status and account, and its
+   * access token (decrypted; the refresh token stays encrypted). Undefined: no such integration.
+   */
+  async loadForCall(
+    tx: Tx,
+    tenant: string,
+    integrationId: string,
+  ): Promise<{ status: string; openId: string; token: { accessToken: string; accessExpiresAt: Date; version: number } | null } | undefined> {
+    const row = await tx.one<{ status: string; open_id: string; access_token_enc: string | null; access_expires_at: Date | null; version: number | null }>(
+      `select i.status, i.open_id, t.access_token_enc, t.access_expires_at, t.version
+         from tiktok_integration i
+         left join tiktok_token t on t.tenant_id = i.tenant_id and t.integration_id = i.id
+        where i.tenant_id = current_setting('app.tenant_id') and i.id = $1`,
+      [integrationId],
+    );
+    if (!row) return undefined;
+    const token =
+      row.access_token_enc === null || row.access_expires_at === null || row.version === null
+        ? null
+        : {
+            accessToken: this.cipher.decrypt(row.access_token_enc, tokenAad(tenant, integrationId, 'access')),
+            accessExpiresAt: row.access_expires_at,
+            version: row.version,
+          };
+    return { status: row.status, openId: row.open_id, token };
+  }
+
   async delete(tx: Tx, tenant: string, integrationId: string): Promise<void> {
     await tx.run('delete from tiktok_token where tenant_id = $1 and integration_id = $2', [tenant, integrationId]);
   }

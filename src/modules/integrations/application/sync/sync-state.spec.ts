@@ -36,6 +36,8 @@ describe('SyncState', () => {
     expect(s.backfill.lanes).toEqual([{ videoId: 'b', tiktokVideoId: '2', postedAt: b.postedAt, cursor: 30 }]);
     expect(s.backfill.afterVideo).toEqual({ postedAt: b.postedAt, id: 'b' });
     expect(s.columns()).toMatchObject({ videos_backfilled: 1, comments_stored: 35 });
+     s.commentsPageDone({ video: b, nextCursor: 0, order: 'asc', until: 1_200, newComments: 0 });
+    expect(s.backfill.lanes).toEqual([{ videoId: 'b', tiktokVideoId: '2', postedAt: b.postedAt, cursor: 0, order: 'asc', until: 1_200 }]);
   });
 
   it('walks a backfill: video pages, then each video’s comment pages, then live with one completed event', () => {

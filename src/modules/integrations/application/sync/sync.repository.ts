@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@shared/database/database';
+import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';
 import type { SyncColumns, SyncEvent } from './sync-state';
 
@@ -98,46 +99,54 @@ export class SyncRepository {
    */
   async save(c: ClaimedSync, columns: SyncColumns, events: SyncEvent[], opts: { release: boolean; ttlMs: number }): Promise<void> {
     // a page's checkpoint may be lost with its page (both are redone); the run's end is durable
-    await this.db.inTenant(c.tenant, async (tx) => {
-      const n = await tx.run(
-        `update tiktok_integration set
-           sync_stage = case when status = 'active' or $3 = 'paused' then $3 else sync_stage end,
-           sync_state = $4::jsonb,
-           sync_failures = $5,
-           next_sync_at = case when status = 'active' or $3 = 'paused' then $6::timestamptz else next_sync_at end,
-           last_synced_at = $7::timestamptz,
-           last_sync_error = $8,
-           videos_known = $9, videos_backfilled = $10, comments_stored = $11,
-           lease_owner = case when $12 then null else lease_owner end,
-           lease_until = case when $12 then null else now() + $13 * interval '1 millisecond' end
-         where id = $1 and lease_owner = $2`,
-        [
-          c.integrationId,
-          c.owner,
-          columns.sync_stage,
-          JSON.stringify(columns.sync_state),
-          columns.sync_failures,
-          columns.next_sync_at?.toISOString() ?? null,
-          columns.last_synced_at?.toISOString() ?? null,
-          columns.last_sync_error,
-          columns.videos_known,
-          columns.videos_backfilled,
-          columns.comments_stored,
-          opts.release,
-          opts.ttlMs,
-        ],
-      );
-      if (n !== 1) throw new SyncLeaseLostError();
-      await this.eventLog.append(
-        tx,
-        events.map((e) => ({
-          type: e.type,
-          actor: { type: 'system' as const, id: 'tiktok-sync' },
-          subject: { type: 'tiktok-integration', id: c.integrationId },
-          integrationId: c.integrationId,
-          data: { integrationId: c.integrationId, tiktokAccountId: c.openId, ...e.data },
-        })),
-      );
-    }, { deferredCommit: !opts.release && events.length === 0 });
+    await this.db.inTenant(c.tenant, (tx) => this.saveIn(tx, c, columns, events, opts), { deferredCommit: true });
+  }
+
+  /**
+   * `save` inside the caller's transaction (the backfill's checkpoint commits with the pages it
+   * follows). Throws `SyncLeaseLostError`, rolling the whole transaction back, when the lease is
+   * no longer this run's. A run's end and a state with events need a durable commit.
+   */
+  async saveIn(tx: Tx, c: ClaimedSync, columns: SyncColumns, events: SyncEvent[], opts: { release: boolean; ttlMs: number }): Promise<void> {
+    if (opts.release || events.length > 0) tx.requireDurableCommit();
+    const n = await tx.run(
+      `update tiktok_integration set
+         sync_stage = case when status = 'active' or $3 = 'paused' then $3 else sync_stage end,
+         sync_state = $4::jsonb,
+         sync_failures = $5,
+         next_sync_at = case when status = 'active' or $3 = 'paused' then $6::timestamptz else next_sync_at end,
+         last_synced_at = $7::timestamptz,
+         last_sync_error = $8,
+         videos_known = $9, videos_backfilled = $10, comments_stored = $11,
+         lease_owner = case when $12 then null else lease_owner end,
+         lease_until = case when $12 then null else now() + $13 * interval '1 millisecond' end
+       where id = $1 and lease_owner = $2`,
+      [
+        c.integrationId,
+        c.owner,
+        columns.sync_stage,
+        JSON.stringify(columns.sync_state),
+        columns.sync_failures,
+        columns.next_sync_at?.toISOString() ?? null,
+        columns.last_synced_at?.toISOString() ?? null,
+        columns.last_sync_error,
+        columns.videos_known,
+        columns.videos_backfilled,
+        columns.comments_stored,
+        opts.release,
+        opts.ttlMs,
+      ],
+    );
+    if (n !== 1) throw new SyncLeaseLostError();
+    await this.eventLog.append(
+      tx,
+      events.map((e) => ({
+        type: e.type,
+        actor: { type: 'system' as const, id: 'tiktok-sync' },
+        subject: { type: 'tiktok-integration', id: c.integrationId },
+        integrationId: c.integrationId,
+        data: { integrationId: c.integrationId, tiktokAccountId: c.openId, ...e.data },
+      })),
+    );
   }
 }

@@ -1,22 +1,64 @@
+import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
 import { Database } from '@shared/database/database';
 import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';
 import type { NewEvent } from '@shared/event-log/event.types';
-import { IngestCommentsCommand, type IngestCommentsResult } from '../../../contracts';
+import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
+import { IngestCommentPagesCommand, IngestCommentsCommand, type IngestCommentsResult } from '../../../contracts';
 import { COMMENT_EVENTS } from '../../../domain/comment-events';
 import { READ_BACK_SKEW_MS } from '../../../domain/delivery';
 import { toIngestRows, type IngestRow } from '../../../domain/ingest';
 import { CommentRepository, type CommentRow } from '../../../infrastructure/comment.repository';
 import { PostDelivery } from '../../delivery/post-delivery';
 
-type UpsertedRow = CommentRow & { inserted: boolean };
+/** What the upsert returns of a row it inserted or changed. */
+interface UpsertedRow {
+  id: string;
+  tiktok_comment_id: string;
+  tiktok_video_id: string;
+  parent_id: string | null;
+  tiktok_parent_id: string | null;
+  author_username: string;
+  author_display_name: string;
+  text: string;
+  from_account: boolean;
+  hidden: boolean;
+  posted_at: Date;
+  inserted: boolean;
+}
+
+/** An ingest row with the Echo ids the statement writes. */
+type PlannedRow = IngestRow & { id: string; video_id: string; parent_id: string | null; page: number };
 
 const SYNC_ACTOR = { type: 'system' as const, id: 'tiktok-sync' };
+/** A concurrent writer stored a comment this transaction expected to insert: the ingest starts over. */
+const MAX_ATTEMPTS = 3;
 
-/** Stores a batch of one video's comments (see `IngestCommentsCommand`), in one transaction. */
-@CommandHandler(IngestCommentsCommand)
-export class IngestCommentsHandler implements ICommandHandler<IngestCommentsCommand, IngestCommentsResult> {
+class IngestRaceError extends Error {
+  constructor() {
+    super('a comment expected to be new was stored by a concurrent writer');
+  }
+}
+
+/**
+ * Stores pages of comments as TikTok listed them (see `IngestCommentsCommand`), all in one
+ * transaction, in three round trips whatever the number of pages: a probe of the stored ids,
+ * one statement that upserts every row and appends the `tiktok.comment.received` event of each
+ * row it inserted, and the commit.
+ *
+ * Why the events are exactly one per inserted row: Echo ids are chosen here, so the event of a
+ * row expected to be new (not found by the probe) is prepared with that row's id and parent and
+ * inserted by the same statement, joined on the ids the upsert reports as inserted. A row the
+ * probe found keeps its stored id and gets no event. Before the commit the inserted ids are
+ * compared with the expected ones: a mismatch means a concurrent writer (the webhook worker, say)
+ * stored one of them between the probe and the upsert (its id, and a reply's link to it, would
+ * then be ours, not the stored one); the transaction is rolled back and run again, and the probe
+ * then finds it.
+ */
+@Injectable()
+export class CommentIngest {
   constructor(
     private readonly db: Database,
     private readonly comments: CommentRepository,
@@ -24,46 +66,113 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
     private readonly eventLog: EventLog,
   ) {}
 
-  async execute(cmd: IngestCommentsCommand): Promise<IngestCommentsResult> {
-    const { topLevel, replies } = toIngestRows(cmd.comments);
-    const all = [...topLevel, ...replies];
-    if (all.length === 0) return { insertedIds: [], updated: 0, matched: 0 };
-    return this.db.inTenant(cmd.tenant, async (tx) => {
-      const before = await this.comments.storedByTikTokId(
-        tx,
-        cmd.integrationId,
-        all.map((r) => r.tiktok_comment_id),
-      );
-      let matched = 0;
-      for (const r of all) {
-        if (r.from_account && !before.has(r.tiktok_comment_id) && (await this.matchOwnPost(tx, cmd, r))) matched += 1;
+  async ingest(
+    tenant: string,
+    integrationId: string,
+    pages: readonly { videoId: string; comments: readonly TikTokComment[] }[],
+    also?: (tx: Tx) => Promise<void>,
+  ): Promise<IngestCommentsResult[]> {
+    // Rows of every page, repeats collapsed across pages too (one statement must not touch a row
+    // twice); the last copy wins, as within a page.
+    const byId = new Map<string, IngestRow & { video_id: string; page: number }>();
+    pages.forEach((p, page) => {
+      const { topLevel, replies } = toIngestRows(p.comments);
+      for (const r of [...topLevel, ...replies]) {
+        byId.delete(r.tiktok_comment_id);
+        byId.set(r.tiktok_comment_id, { ...r, video_id: p.videoId, page });
       }
-      const upserted = [
-        ...(await this.upsert(tx, cmd.integrationId, cmd.videoId, topLevel)),
-        ...(await this.upsert(tx, cmd.integrationId, cmd.videoId, replies)),
-      ];
-      const events: NewEvent[] = [];
-      for (const row of upserted) {
-        if (row.inserted) {
-          events.push(this.event(COMMENT_EVENTS.received, cmd, row, {}));
-        } else if (before.has(row.tiktok_comment_id!) && before.get(row.tiktok_comment_id!)!.hidden !== row.hidden) {
-          events.push(this.event(COMMENT_EVENTS.changed, cmd, row, { change: row.hidden ? 'hidden' : 'unhidden' }));
+    });
+    const rows = [...byId.values()].sort((a, b) => Number(a.tiktok_parent_id !== null) - Number(b.tiktok_parent_id !== null));
+    if (rows.length === 0 && !also) return pages.map(() => ({ insertedIds: [], updated: 0, matched: 0 }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // What TikTok lists can be read again: a crash may lose the last moment of ingest (never a
+        // part of one), and whatever the comments' readers see is committed durably after it.
+        // A matched post of ours is different: that commit must last (it settles a delivery).
+        return await this.db.inTenant(tenant, (tx) => this.once(tx, integrationId, pages.length, rows, also), { deferredCommit: true });
+      } catch (err) {
+        if (!(err instanceof IngestRaceError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async once(
+    tx: Tx,
+    integrationId: string,
+    pageCount: number,
+    rows: (IngestRow & { video_id: string; page: number })[],
+    also: ((tx: Tx) => Promise<void>) | undefined,
+  ): Promise<IngestCommentsResult[]> {
+    const results: IngestCommentsResult[] = Array.from({ length: pageCount }, () => ({ insertedIds: [], updated: 0, matched: 0 }));
+    if (rows.length > 0) {
+      const inBatch = new Set(rows.map((r) => r.tiktok_comment_id));
+      const parentsElsewhere = rows.flatMap((r) => (r.tiktok_parent_id !== null && !inBatch.has(r.tiktok_parent_id) ? [r.tiktok_parent_id] : []));
+      const probe = await this.comments.probeForIngest(
+        tx,
+        integrationId,
+        [...inBatch, ...parentsElsewhere],
+        rows.some((r) => r.from_account),
+      );
+      const before = probe.stored;
+      /** TikTok id → Echo id: stored rows, our posts matched now, and the ids chosen for new rows */
+      const echoId = new Map([...before].map(([k, v]) => [k, v.id]));
+      if (probe.unconfirmedPosts) {
+        for (const r of rows) {
+          if (!r.from_account || before.has(r.tiktok_comment_id)) continue;
+          const post = await this.matchOwnPost(tx, integrationId, r);
+          if (!post) continue;
+          echoId.set(r.tiktok_comment_id, post.id);
+          results[r.page].matched += 1;
+          tx.requireDurableCommit();
         }
       }
-      await this.eventLog.append(tx, events);
-      const insertedIds = upserted.filter((r) => r.inserted).map((r) => r.id);
-      return { insertedIds, updated: upserted.length - insertedIds.length, matched };
-      // What TikTok lists can be read again: a crash may lose the last moment of ingest (never a
-      // part of one), and whatever the comments' readers see is committed durably after it.
-      // A matched post of ours is different: that commit must last (it settles a delivery).
-    }, { deferredCommit: !cmd.comments.some((c) => c.owner) });
+      const expected = new Set<string>();
+      for (const r of rows) {
+        if (echoId.has(r.tiktok_comment_id)) continue;
+        const id = randomUUID();
+        echoId.set(r.tiktok_comment_id, id);
+        expected.add(id);
+      }
+      const planned: PlannedRow[] = rows.map((r) => ({
+        ...r,
+        id: echoId.get(r.tiktok_comment_id)!,
+        parent_id: r.tiktok_parent_id === null ? null : (echoId.get(r.tiktok_parent_id) ?? null),
+      }));
+      const events = this.eventLog.prepare(
+        tx,
+        planned.filter((r) => expected.has(r.id)).map((r) => ({ event: this.event(COMMENT_EVENTS.received, tx.tenant, integrationId, r.video_id, { ...r, posted_at: new Date(r.posted_at) }, {}), key: r.id })),
+      );
+      const upserted = await this.upsertWithEvents(tx, integrationId, planned, JSON.stringify(events));
+      const plannedOf = new Map(planned.map((r) => [r.tiktok_comment_id, r]));
+      let inserted = 0;
+      const changed: NewEvent[] = [];
+      for (const row of upserted) {
+        const plan = plannedOf.get(row.tiktok_comment_id)!;
+        const p = results[plan.page];
+        if (row.inserted) {
+          if (!expected.has(row.id)) throw new IngestRaceError(); // stored before and gone since: no event prepared
+          inserted += 1;
+          p.insertedIds.push(row.id);
+          continue;
+        }
+        p.updated += 1;
+        const was = before.get(row.tiktok_comment_id);
+        if (was && was.hidden !== row.hidden) {
+          changed.push(this.event(COMMENT_EVENTS.changed, tx.tenant, integrationId, plan.video_id, row, { change: row.hidden ? 'hidden' : 'unhidden' }));
+        }
+      }
+      if (inserted !== expected.size) throw new IngestRaceError();
+      if (changed.length > 0) await this.eventLog.append(tx, changed);
+    }
+    if (also) await also(tx);
+    return results;
   }
 
   /**
    * An own comment TikTok lists that we have not stored may be one of our posts whose answer was
    * lost: same thread, same text, stamped no earlier than our attempt began. It becomes that post.
    */
-  private async matchOwnPost(tx: Tx, cmd: IngestCommentsCommand, r: IngestRow): Promise<boolean> {
+  private async matchOwnPost(tx: Tx, integrationId: string, r: IngestRow): Promise<CommentRow | undefined> {
     const latestStart = new Date(Date.parse(r.posted_at) + 1000 + READ_BACK_SKEW_MS).toISOString();
     const post = await tx.one<CommentRow>(
       `select * from tiktok_comment
@@ -72,60 +181,91 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
           and (delivery_state = 'pending' or (delivery_state = 'failed' and delivery_error = 'OUTCOME_UNKNOWN'))
           and text = $2 and tiktok_parent_id is not distinct from $3
         order by attempt_started_at asc, id asc limit 1 for update skip locked`,
-      [cmd.integrationId, r.text.trim(), r.tiktok_parent_id, latestStart],
+      [integrationId, r.text.trim(), r.tiktok_parent_id, latestStart],
     );
-    if (!post) return false;
-    await this.delivery.markSent(cmd.tenant, post, r.tiktok_comment_id, tx);
-    return true;
+    if (!post) return undefined;
+    await this.delivery.markSent(tx.tenant, post, r.tiktok_comment_id, tx);
+    return post;
   }
 
   /**
-   * The multi-row upsert. A reply's parent is found by a per-row lookup on the unique key (a
-   * scalar subquery): as a join, stale statistics right after a backfill starts (the planner
-   * thinks the integration has one comment) made it hash every stored comment of the integration
-   * for each page. `where ... is distinct from` skips rows where nothing changed (no write,
-   * not returned); `xmax = 0` marks a fresh insert. A comment TikTok lists is not deleted.
+   * The multi-row upsert, with the prepared `received` events of the rows it inserts. Ids and
+   * reply parents come with the rows (see the class comment), so top-level comments and replies go
+   * in one statement. `where ... is distinct from` skips rows where nothing changed (no write, not
+   * returned); `xmax = 0` marks a fresh insert. A comment TikTok lists is not deleted.
    */
-  private async upsert(tx: Tx, integrationId: string, videoId: string, rows: IngestRow[]): Promise<UpsertedRow[]> {
-    if (rows.length === 0) return [];
+  private upsertWithEvents(tx: Tx, integrationId: string, rows: PlannedRow[], eventsJson: string): Promise<UpsertedRow[]> {
     return tx.query<UpsertedRow>(
-      `insert into tiktok_comment as c (tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id,
-            tiktok_parent_id, author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count,
-            reply_count, posted_at, from_account, hidden)
-       select current_setting('app.tenant_id'), gen_random_uuid(), $1::uuid, $2::uuid, x.tiktok_video_id, x.tiktok_comment_id,
-              (select p.id from tiktok_comment p
-                where p.tenant_id = current_setting('app.tenant_id') and p.integration_id = $1::uuid and p.tiktok_comment_id = x.tiktok_parent_id),
-              x.tiktok_parent_id, x.author_username, x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text,
-              x.like_count, x.reply_count, x.posted_at, x.from_account, x.hidden
-         from jsonb_to_recordset($3::jsonb) as x(tiktok_comment_id text, tiktok_video_id text, tiktok_parent_id text,
-              author_username text, author_display_name text, author_avatar_url text, author_unique_id text, text text,
-              like_count int, reply_count int, posted_at timestamptz, from_account boolean, hidden boolean)
-       on conflict (tenant_id, integration_id, tiktok_comment_id) do update set
-         text = excluded.text, like_count = excluded.like_count, reply_count = excluded.reply_count, hidden = excluded.hidden,
-         author_username = excluded.author_username, author_display_name = excluded.author_display_name,
-         author_avatar_url = excluded.author_avatar_url, author_unique_id = excluded.author_unique_id,
-         parent_id = coalesce(c.parent_id, excluded.parent_id), deleted = false, deleted_at = null, updated_at = now()
-       where (c.text, c.like_count, c.reply_count, c.hidden, c.author_username, c.author_display_name, c.author_avatar_url,
-              c.author_unique_id, c.deleted, c.parent_id)
-             is distinct from
-             (excluded.text, excluded.like_count, excluded.reply_count, excluded.hidden, excluded.author_username,
-              excluded.author_display_name, excluded.author_avatar_url, excluded.author_unique_id, false,
-              coalesce(c.parent_id, excluded.parent_id))
-       returning c.*, (c.xmax = 0) as inserted`,
-      [integrationId, videoId, JSON.stringify(rows)],
+      `with up as (
+         insert into tiktok_comment as c (tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id,
+              tiktok_parent_id, author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count,
+              reply_count, posted_at, from_account, hidden)
+         select current_setting('app.tenant_id'), x.id, $1::uuid, x.video_id, x.tiktok_video_id, x.tiktok_comment_id, x.parent_id,
+                x.tiktok_parent_id, x.author_username, x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text,
+                x.like_count, x.reply_count, x.posted_at, x.from_account, x.hidden
+           from jsonb_to_recordset($2::jsonb) as x(id uuid, video_id uuid, tiktok_comment_id text, tiktok_video_id text,
+                tiktok_parent_id text, parent_id uuid, author_username text, author_display_name text, author_avatar_url text,
+                author_unique_id text, text text, like_count int, reply_count int, posted_at timestamptz, from_account boolean,
+                hidden boolean)
+         on conflict (tenant_id, integration_id, tiktok_comment_id) do update set
+           text = excluded.text, like_count = excluded.like_count, reply_count = excluded.reply_count, hidden = excluded.hidden,
+           author_username = excluded.author_username, author_display_name = excluded.author_display_name,
+           author_avatar_url = excluded.author_avatar_url, author_unique_id = excluded.author_unique_id,
+           parent_id = coalesce(c.parent_id, excluded.parent_id), deleted = false, deleted_at = null, updated_at = now()
+         where (c.text, c.like_count, c.reply_count, c.hidden, c.author_username, c.author_display_name, c.author_avatar_url,
+                c.author_unique_id, c.deleted, c.parent_id)
+               is distinct from
+               (excluded.text, excluded.like_count, excluded.reply_count, excluded.hidden, excluded.author_username,
+                excluded.author_display_name, excluded.author_avatar_url, excluded.author_unique_id, false,
+                coalesce(c.parent_id, excluded.parent_id))
+         returning c.id, c.tiktok_comment_id, c.tiktok_video_id, c.parent_id, c.tiktok_parent_id, c.author_username,
+                   c.author_display_name, c.text, c.from_account, c.hidden, c.posted_at, (c.xmax = 0) as inserted),
+       ev as (${EventLog.insertSql('$3', 'join up on up.inserted and up.id = x.key::uuid')})
+       select * from up`,
+      [
+        integrationId,
+        JSON.stringify(
+          rows.map((r) => ({
+            id: r.id,
+            video_id: r.video_id,
+            tiktok_comment_id: r.tiktok_comment_id,
+            tiktok_video_id: r.tiktok_video_id,
+            tiktok_parent_id: r.tiktok_parent_id,
+            parent_id: r.parent_id,
+            author_username: r.author_username,
+            author_display_name: r.author_display_name,
+            author_avatar_url: r.author_avatar_url,
+            author_unique_id: r.author_unique_id,
+            text: r.text,
+            like_count: r.like_count,
+            reply_count: r.reply_count,
+            posted_at: r.posted_at,
+            from_account: r.from_account,
+            hidden: r.hidden,
+          })),
+        ),
+        eventsJson,
+      ],
     );
   }
 
-  private event(type: string, cmd: IngestCommentsCommand, row: CommentRow, extra: Record<string, unknown>): NewEvent {
+  private event(
+    type: string,
+    tenant: string,
+    integrationId: string,
+    videoId: string,
+    row: Pick<UpsertedRow, 'id' | 'tiktok_video_id' | 'tiktok_comment_id' | 'parent_id' | 'tiktok_parent_id' | 'author_username' | 'author_display_name' | 'text' | 'from_account' | 'hidden' | 'posted_at'>,
+    extra: Record<string, unknown>,
+  ): NewEvent {
     return {
       type,
       actor: SYNC_ACTOR,
       subject: { type: 'comment', id: row.id },
-      integrationId: cmd.integrationId,
+      integrationId,
       data: {
-        tenant: cmd.tenant,
-        integrationId: cmd.integrationId,
-        videoId: cmd.videoId,
+        tenant,
+        integrationId,
+        videoId,
         tiktokVideoId: row.tiktok_video_id,
         commentId: row.id,
         tiktokCommentId: row.tiktok_comment_id,
@@ -139,5 +279,26 @@ export class IngestCommentsHandler implements ICommandHandler<IngestCommentsComm
         ...extra,
       },
     };
+  }
+}
+
+/** Stores a batch of one video's comments (see `IngestCommentsCommand`), in one transaction. */
+@CommandHandler(IngestCommentsCommand)
+export class IngestCommentsHandler implements ICommandHandler<IngestCommentsCommand, IngestCommentsResult> {
+  constructor(private readonly ingest: CommentIngest) {}
+
+  async execute(cmd: IngestCommentsCommand): Promise<IngestCommentsResult> {
+    const [result] = await this.ingest.ingest(cmd.tenant, cmd.integrationId, [{ videoId: cmd.videoId, comments: cmd.comments }]);
+    return result;
+  }
+}
+
+/** Stores several videos' pages (see `IngestCommentPagesCommand`), in one transaction. */
+@CommandHandler(IngestCommentPagesCommand)
+export class IngestCommentPagesHandler implements ICommandHandler<IngestCommentPagesCommand, IngestCommentsResult[]> {
+  constructor(private readonly ingest: CommentIngest) {}
+
+  execute(cmd: IngestCommentPagesCommand): Promise<IngestCommentsResult[]> {
+    return this.ingest.ingest(cmd.tenant, cmd.integrationId, cmd.pages, cmd.alsoInTransaction);
   }
 }
