@@ -6,6 +6,7 @@ import { Migration20261125000004VideosComments } from './Migration20261125000004
 import { Migration20261125000005SyncWebhooks } from './Migration20261125000005_sync_webhooks';
 import { Migration20261125000006UnmatchedPosts } from './Migration20261125000006_unmatched_posts';
 import { Migration20261125000007VideoSweeps } from './Migration20261125000007_video_sweeps';
+import { Migration20261125000008SealWithoutFk } from './Migration20261125000008_seal_without_fk';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000005_sync_webhooks', class: Migration20261125000005SyncWebhooks },
   { name: 'Migration20261125000006_unmatched_posts', class: Migration20261125000006UnmatchedPosts },
   { name: 'Migration20261125000007_video_sweeps', class: Migration20261125000007VideoSweeps },
+  { name: 'Migration20261125000008_seal_without_fk', class: Migration20261125000008SealWithoutFk },
 ];
