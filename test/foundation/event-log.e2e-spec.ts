@@ -313,6 +313,20 @@ describe('event log, driven step by step (workers off)', () => {
     expect(effects.rows.map((r) => [r.event_id, Number(r.n)]).sort()).toEqual(ids.map((id) => [id, 1]).sort());
   });
 
+  it('an idempotent consumer keeps no handled-event records and simply acts again on a redelivery', async () => {
+    const calls: string[] = [];
+    const consumers = t.app.get(EventConsumers);
+    consumers.register({ ...effectConsumer('spec-idem', ['test.idem'], calls), idempotent: true });
+    const ids = await appendEvents(t.db, log, 'co', [1, 2].map((n) => testEvent(n, { type: 'test.idem' })));
+    await sealer.drain();
+    await consumers.drain();
+    expect(calls.sort()).toEqual([...ids].sort());
+    expect(await superuserCount(t.testDb, `select count(*) as n from handled_event where consumer = 'spec-idem'`)).toBe(0);
+    await asSuperuser(t.testDb, (c) => c.query(`update consumer_checkpoint set position = 0 where consumer = 'spec-idem'`));
+    await consumers.drain();
+    expect(calls).toHaveLength(4); // acted again: that is what idempotent consumers promise to tolerate
+  });
+
   it('a consumer catches up behind more than one batch of events it does not want', async () => {
     const calls: string[] = [];
     const consumers = t.app.get(EventConsumers);

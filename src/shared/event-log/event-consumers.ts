@@ -24,6 +24,12 @@ export interface EventConsumer {
    * consumer can fold many events into one statement.
    */
   handleMany?(events: DeliveredEvent[], tx: Tx): Promise<void>;
+  /**
+   * Optional: acting on an event twice has the same effect as acting on it once (e.g. "keep the
+   * greatest"). Such a consumer's events are not recorded in `handled_event`: a redelivery after a
+   * crash between its transaction and the checkpoint's simply acts again, harmlessly.
+   */
+  idempotent?: boolean;
 }
 
 const BATCH = 500;
@@ -109,10 +115,15 @@ export class EventConsumers {
   /**
    * Acts on `events` (one tenant, in order) in one transaction: records them as handled and runs
    * the handler for those not recorded before (a redelivery), so the handler's writes and the
-   * records commit together.
+   * records commit together. An idempotent consumer just acts (nothing to record).
    */
   private async handleRun(consumer: EventConsumer, tenant: string, events: DeliveredEvent[]): Promise<void> {
     await this.db.inTenant(tenant, async (tx) => {
+      if (consumer.idempotent) {
+        if (consumer.handleMany) await consumer.handleMany(events, tx);
+        else for (const e of events) await consumer.handle(e, tx);
+        return;
+      }
       const fresh = await tx.query<{ event_id: string }>(
         `insert into handled_event (tenant_id, consumer, event_id) select $1, $2, unnest($3::uuid[]) on conflict do nothing returning event_id`,
         [tenant, consumer.name, events.map((e) => e.id)],

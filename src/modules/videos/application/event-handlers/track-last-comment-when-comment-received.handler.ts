@@ -14,6 +14,8 @@ import { COMMENT_EVENT_TYPES } from '@modules/comments/contracts';
 export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer, OnModuleInit {
   readonly name = 'videos.track-last-comment';
   readonly types = [COMMENT_EVENT_TYPES.received];
+  /** `greatest`: the same event twice changes nothing, so no handled-event records are kept */
+  readonly idempotent = true;
 
   constructor(private readonly consumers: EventConsumers) {}
 
