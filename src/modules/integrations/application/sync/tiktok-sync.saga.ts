@@ -396,13 +396,13 @@ export class TikTokSyncSaga {
    * Sweeps of videos under a week old, least recently swept first, with at most `calls` of the
    * poll share; one in progress is carried on first (it may span runs).
    */
-  private async sweepSome(run: Run, calls: number): Promise<Outcome> {
+  private sweepSome(run: Run, calls: number): Promise<Outcome> {
     const { claim, state } = run;
     const floor = Math.max(0, run.calls.poll - calls);
-    while (run.calls.poll > floor) {
-      if (this.timeUp(run)) return 'yield';
-      let cp = state.sweep;
-      if (!cp) {
+    return this.walkVideos(run, {
+      callsLeft: () => run.calls.poll > floor,
+      inProgress: () => state.sweep,
+      next: async () => {
         const now = Date.now();
         const [v] = await this.queries.execute(
           new ListVideosForSyncQuery(claim.tenant, claim.integrationId, {
@@ -412,10 +412,25 @@ export class TikTokSyncSaga {
             limit: 1,
           }),
         );
-        if (!v) return 'done';
-        cp = { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0 };
-      }
-      await this.sweepPage(run, cp);
+        return v ? { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0 } : null;
+      },
+      page: (cp) => this.sweepPage(run, cp),
+    });
+  }
+
+  /**
+   * Full reads of one video after another (sweeps, reconciliation), a page at a time with a
+   * checkpoint after each, while the share has calls: the one in progress first, else `next`.
+   */
+  private async walkVideos<C>(
+    run: Run,
+    walk: { callsLeft: () => boolean; inProgress: () => C | null; next: () => Promise<C | null>; page: (cp: C) => Promise<void> },
+  ): Promise<Outcome> {
+    while (walk.callsLeft()) {
+      if (this.timeUp(run)) return 'yield';
+      const cp = walk.inProgress() ?? (await walk.next());
+      if (!cp) return 'done';
+      await walk.page(cp);
       await this.checkpoint(run);
     }
     return 'done';
@@ -444,20 +459,18 @@ export class TikTokSyncSaga {
   }
 
   /** Full reconciliation of the least recently reconciled videos, resumable across runs. */
-  private async reconcileSome(run: Run): Promise<Outcome> {
+  private reconcileSome(run: Run): Promise<Outcome> {
     const { claim, state } = run;
-    while (run.calls.reconcile > 0) {
-      if (this.timeUp(run)) return 'yield';
-      let cp = state.reconcile;
-      if (!cp) {
+    return this.walkVideos(run, {
+      callsLeft: () => run.calls.reconcile > 0,
+      inProgress: () => state.reconcile,
+      next: async () => {
         const [v] = await this.queries.execute(new ListVideosForSyncQuery(claim.tenant, claim.integrationId, { kind: 'reconcile', limit: 1 }));
-        if (!v || (v.lastReconciledAt && Date.now() - v.lastReconciledAt.getTime() < MIN_RECONCILE_GAP_MS)) return 'done';
-        cp = { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0, seen: [] };
-      }
-      await this.reconcilePage(run, cp);
-      await this.checkpoint(run);
-    }
-    return 'done';
+        if (!v || (v.lastReconciledAt && Date.now() - v.lastReconciledAt.getTime() < MIN_RECONCILE_GAP_MS)) return null;
+        return { videoId: v.id, tiktokVideoId: v.tiktokVideoId, cursor: 0, seen: [] };
+      },
+      page: (cp) => this.reconcilePage(run, cp),
+    });
   }
 
   private async reconcilePage(run: Run, cp: ReconcileCheckpoint): Promise<void> {
