@@ -3,6 +3,10 @@ import { connectAccount } from '../factories/connect';
 import { eventsFor, makeDue, makeReconcileDue, makeVideosDue, seedComments, seedVideos, setSwept, storedComments, syncUntilIdle } from '../factories/sync';
 import { WebhookWorker } from '@modules/integrations/application/webhooks/webhook-worker';
 import { TikTokSyncScheduler } from '@modules/integrations/application/sync/tiktok-sync.scheduler';
+import { CommandBus } from '@nestjs/cqrs';
+import { IngestCommentsCommand } from '@modules/comments/contracts';
+import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
+import { asSuperuser } from '../support/database';
 
 describe('sync: new comments arrive once, by poll, webhook or both', () => {
   let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
@@ -102,6 +106,54 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
     await Promise.all([t.app.get(WebhookWorker).processOnce(), t.app.get(TikTokSyncScheduler).syncOnce()]);
     for (const c of batch) await once(c.commentId);
     sim.control.setWebhookSubscription(null);
+  });
+
+  it('an ingest that meets a comment another writer stored since its probe starts over: stored once, one event', async () => {
+    const { t, sim } = env;
+    // at TikTok too, so that the reconciliation below finds them there
+    const comment = (n: number): TikTokComment => ({
+      commentId: sim.control.addComment(openId, videoId, { text: `raced ${n}` }).commentId,
+      videoId,
+      parentCommentId: null,
+      text: `raced ${n}`,
+      createTime: new Date(),
+      likes: 0,
+      replies: 0,
+      owner: false,
+      status: 'PUBLIC',
+      username: 'fan',
+      displayName: 'Fan',
+      profileImage: null,
+      uniqueIdentifier: null,
+    });
+    const [a, b] = [comment(1), comment(2)];
+    const echoVideoId = await asSuperuser(t.testDb, async (c) => (await c.query(`select id from tiktok_video where integration_id = $1 and tiktok_video_id = $2`, [id, videoId])).rows[0].id as string);
+    const ingest = (cs: TikTokComment[]) => t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', id, echoVideoId, cs));
+    // another writer inserts `a` and holds its transaction open: our ingest's probe does not see it,
+    // its upsert waits on the unique key, then finds the row stored (not inserted by it)
+    await asSuperuser(t.testDb, async (c) => {
+      await c.query('begin');
+      await c.query(
+        `insert into tiktok_comment (tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, author_username, author_display_name, text, posted_at)
+         values ('acme', gen_random_uuid(), $1, $2, $3, $4, 'fan', 'Fan', 'raced 1', now())`,
+        [id, echoVideoId, videoId, a.commentId],
+      );
+      const racing = ingest([a, b]);
+      let waited = false;
+      for (let i = 0; i < 250 && !waited; i++) {
+        const n = await asSuperuser(t.testDb, async (w) => (await w.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into tiktok_comment as c%'`)).rows[0].n as number);
+        waited = n > 0;
+        if (!waited) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(waited).toBe(true); // the race really happened: our upsert waited on the other writer's row
+      await c.query('commit');
+      const res = await racing;
+      expect(res.insertedIds).toHaveLength(1); // `b` only: `a` was the other writer's
+    });
+    await once(b.commentId);
+    expect((await storedComments(t, id)).filter((c) => c.tiktok_comment_id === a.commentId)).toHaveLength(1);
+    // the other writer's row carries no event of ours (it would have appended its own)
+    expect((await eventsFor(t, id, 'tiktok.comment.received')).filter((e) => e.data.tiktokCommentId === a.commentId)).toHaveLength(0);
   });
 
   it('reconciliation notices a hide and a deletion made on TikTok without any webhook', async () => {
