@@ -7,6 +7,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { IngestCommentsCommand } from '@modules/comments/contracts';
 import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
 import { asSuperuser } from '../support/database';
+import { asTikTok } from '../factories/inbox';
 
 describe('sync: new comments arrive once, by poll, webhook or both', () => {
   let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
@@ -111,21 +112,7 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
   it('an ingest that meets a comment another writer stored since its probe starts over: stored once, one event', async () => {
     const { t, sim } = env;
     // at TikTok too, so that the reconciliation below finds them there
-    const comment = (n: number): TikTokComment => ({
-      commentId: sim.control.addComment(openId, videoId, { text: `raced ${n}` }).commentId,
-      videoId,
-      parentCommentId: null,
-      text: `raced ${n}`,
-      createTime: new Date(),
-      likes: 0,
-      replies: 0,
-      owner: false,
-      status: 'PUBLIC',
-      username: 'fan',
-      displayName: 'Fan',
-      profileImage: null,
-      uniqueIdentifier: null,
-    });
+    const comment = (n: number): TikTokComment => asTikTok(sim.control.addComment(openId, videoId, { text: `raced ${n}` }));
     const [a, b] = [comment(1), comment(2)];
     const echoVideoId = await asSuperuser(t.testDb, async (c) => (await c.query(`select id from tiktok_video where integration_id = $1 and tiktok_video_id = $2`, [id, videoId])).rows[0].id as string);
     const ingest = (cs: TikTokComment[]) => t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', id, echoVideoId, cs));
