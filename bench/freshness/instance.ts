@@ -7,7 +7,7 @@ import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import jwt from 'jsonwebtoken';
 import { createApp } from '../../src/bootstrap';
-import type { RunningSimulator } from '../../src/sandbox/tiktok-simulator';
+import { appEnvFor, type RunningSimulator } from '../../src/sandbox/tiktok-simulator';
 import { resolveConfig } from '@shared/config/load-config';
 import { freePort } from '@shared/database/embedded-postgres';
 import { createRootLogger } from '@shared/operations/logger';
@@ -51,12 +51,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     AUTH_JWT_SECRET: o.secrets.jwtSecret,
     TOKEN_ENCRYPTION_KEY: o.secrets.tokenKey,
     AUDIT_SIGNING_KEY: o.secrets.signingKey,
-    TIKTOK_SANDBOX: 'false',
-    TIKTOK_CLIENT_KEY: o.sim.clientKey,
-    TIKTOK_CLIENT_SECRET: o.sim.clientSecret,
-    TIKTOK_API_BASE_URL: o.sim.apiBaseUrl,
-    TIKTOK_AUTH_URL: o.sim.authorizeUrl,
-    TIKTOK_REDIRECT_URI: `${url}/api/v1/integrations/tiktok/callback`,
+    ...appEnvFor(o.sim, `${url}/api/v1/integrations/tiktok/callback`),
     TIKTOK_RATE_BUDGET: o.rateBudget,
     ADMIN_UI_URL: 'http://admin.bench',
     LOG_LEVEL: 'info',
@@ -112,18 +107,21 @@ export async function connectAccount(i: Instance, sim: RunningSimulator, openId:
   return id;
 }
 
+/** The lines of an instance's log (none when it has not written one). */
+function logLines(logFile: string): string[] {
+  try {
+    return readFileSync(logFile, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+}
+
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
 /** Warnings and errors an instance logged (pino level ≥ 40, written as a number or a label), counted by message. */
 export function warningsIn(logFile: string): Record<string, number> {
   const out: Record<string, number> = {};
-  let text = '';
-  try {
-    text = readFileSync(logFile, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
+  for (const line of logLines(logFile)) {
     if (!line.startsWith('{')) continue;
     try {
       const j = JSON.parse(line) as { level?: number | string; msg?: string };
@@ -139,13 +137,7 @@ export function warningsIn(logFile: string): Record<string, number> {
 /** Lines of the log whose `msg` is one of `msgs`, counted by message (info level too). */
 export function messagesIn(logFile: string, msgs: string[]): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(msgs.map((m) => [m, 0]));
-  let text = '';
-  try {
-    text = readFileSync(logFile, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
+  for (const line of logLines(logFile)) {
     for (const m of msgs) if (line.includes(`"msg":"${m}"`)) out[m] = (out[m] ?? 0) + 1;
   }
   return out;

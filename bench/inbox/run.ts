@@ -31,7 +31,7 @@ import { Client } from 'pg';
 import jwt from 'jsonwebtoken';
 import { MikroORM } from '@mikro-orm/core';
 import { createApp } from '../../src/bootstrap';
-import { startTikTokSimulator } from '../../src/sandbox/tiktok-simulator';
+import { appEnvFor, startTikTokSimulator } from '../../src/sandbox/tiktok-simulator';
 import { resolveConfig } from '@shared/config/load-config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@shared/database/embedded-postgres';
 import { ensureAppRoleAndDatabase } from '@shared/database/bootstrap-database';
@@ -154,12 +154,7 @@ async function main(): Promise<void> {
       AUTH_JWT_SECRET: JWT_SECRET,
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       AUDIT_SIGNING_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-      TIKTOK_SANDBOX: 'false',
-      TIKTOK_CLIENT_KEY: sim.clientKey,
-      TIKTOK_CLIENT_SECRET: sim.clientSecret,
-      TIKTOK_API_BASE_URL: sim.apiBaseUrl,
-      TIKTOK_AUTH_URL: sim.authorizeUrl,
-      TIKTOK_REDIRECT_URI: 'http://127.0.0.1:3000/api/v1/integrations/tiktok/callback',
+      ...appEnvFor(sim),
       ADMIN_UI_URL: 'http://admin.bench',
       LOG_LEVEL: 'info',
     },

@@ -39,6 +39,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@shared/data
 import { ensureAppRoleAndDatabase, migrateWithSecuredAudit } from '@shared/database/bootstrap-database';
 import { createRootLogger } from '@shared/operations/logger';
 import { TikTokSyncScheduler } from '@modules/integrations/application/sync/tiktok-sync.scheduler';
+import { appEnvFor } from '../../src/sandbox/tiktok-simulator';
 import { startSimHost, type CallSummary, type SimHost } from './simulator-host';
 import type { SeedResult } from './seed';
 
@@ -294,12 +295,7 @@ async function main(): Promise<void> {
       AUTH_JWT_SECRET: JWT_SECRET,
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       AUDIT_SIGNING_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-      TIKTOK_SANDBOX: 'false',
-      TIKTOK_CLIENT_KEY: sim.clientKey,
-      TIKTOK_CLIENT_SECRET: sim.clientSecret,
-      TIKTOK_API_BASE_URL: sim.apiBaseUrl,
-      TIKTOK_AUTH_URL: sim.authorizeUrl,
-      TIKTOK_REDIRECT_URI: 'http://127.0.0.1:3000/api/v1/integrations/tiktok/callback',
+      ...appEnvFor(sim),
       TIKTOK_RATE_BUDGET: 'off',
       ADMIN_UI_URL: 'http://admin.bench',
       LOG_LEVEL: 'info',

@@ -79,6 +79,24 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/**
+ * The settings that point an Echo instance at a simulator (tests and benchmarks): TikTok's URLs and
+ * the app's credentials, the sandbox off. `redirectUri` is the instance's OAuth callback.
+ */
+export function appEnvFor(
+  sim: Pick<RunningSimulator, 'clientKey' | 'clientSecret' | 'apiBaseUrl' | 'authorizeUrl'>,
+  redirectUri = 'http://127.0.0.1:3000/api/v1/integrations/tiktok/callback',
+): Record<string, string> {
+  return {
+    TIKTOK_SANDBOX: 'false',
+    TIKTOK_CLIENT_KEY: sim.clientKey,
+    TIKTOK_CLIENT_SECRET: sim.clientSecret,
+    TIKTOK_API_BASE_URL: sim.apiBaseUrl,
+    TIKTOK_AUTH_URL: sim.authorizeUrl,
+    TIKTOK_REDIRECT_URI: redirectUri,
+  };
+}
+
 const API_PREFIX = '/open_api/v1.3/';
 const MAX_BODY = 1024 * 1024;
 

@@ -1,4 +1,5 @@
 import { startAppWithSimulator } from '../support/tiktok';
+import { appEnvFor } from '../../src/sandbox/tiktok-simulator';
 import { TEST_JWT_SECRET, TEST_SIGNING_KEY, TEST_TOKEN_KEY } from '../support/app';
 import { asSuperuser } from '../support/database';
 import { eventually } from '../support/eventually';
@@ -40,12 +41,7 @@ describe('sync: a process killed mid-backfill', () => {
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
       AUDIT_SIGNING_KEY: TEST_SIGNING_KEY,
-      TIKTOK_SANDBOX: 'false',
-      TIKTOK_CLIENT_KEY: sim.clientKey,
-      TIKTOK_CLIENT_SECRET: sim.clientSecret,
-      TIKTOK_API_BASE_URL: sim.apiBaseUrl,
-      TIKTOK_AUTH_URL: sim.authorizeUrl,
-      TIKTOK_REDIRECT_URI: 'http://127.0.0.1:3000/api/v1/integrations/tiktok/callback',
+      ...appEnvFor(sim),
       TIKTOK_REQUEST_TIMEOUT_MS: '30000',
       ADMIN_UI_URL: 'http://admin.test',
       SYNC_INTERVAL_SECONDS: '1',
