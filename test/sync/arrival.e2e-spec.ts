@@ -117,7 +117,8 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
     const echoVideoId = await asSuperuser(t.testDb, async (c) => (await c.query(`select id from tiktok_video where integration_id = $1 and tiktok_video_id = $2`, [id, videoId])).rows[0].id as string);
     const ingest = (cs: TikTokComment[]) => t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', id, echoVideoId, cs));
     // another writer inserts `a` and holds its transaction open: our ingest's probe does not see it,
-    // its upsert waits on the unique key, then finds the row stored (not inserted by it)
+    // its insert waits on the unique key, then fails on it once the other writer commits, and the
+    // ingest starts over (the probe then finds `a`)
     await asSuperuser(t.testDb, async (c) => {
       await c.query('begin');
       await c.query(
@@ -128,11 +129,11 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
       const racing = ingest([a, b]);
       let waited = false;
       for (let i = 0; i < 250 && !waited; i++) {
-        const n = await asSuperuser(t.testDb, async (w) => (await w.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into tiktok_comment as c%'`)).rows[0].n as number);
+        const n = await asSuperuser(t.testDb, async (w) => (await w.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into tiktok_comment (%'`)).rows[0].n as number);
         waited = n > 0;
         if (!waited) await new Promise((r) => setTimeout(r, 20));
       }
-      expect(waited).toBe(true); // the race really happened: our upsert waited on the other writer's row
+      expect(waited).toBe(true); // the race really happened: our insert waited on the other writer's row
       await c.query('commit');
       const res = await racing;
       expect(res.insertedIds).toHaveLength(1); // `b` only: `a` was the other writer's

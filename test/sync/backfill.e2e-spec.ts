@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Sealer } from '@shared/event-log/sealer';
 import { startAppWithSimulator } from '../support/tiktok';
 import { connectAccount } from '../factories/connect';
 import { eventsFor, makeDue, makeReconcileDue, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
@@ -19,13 +20,16 @@ describe('sync: backfill after connect', () => {
     const small = seedComments(sim, acct.openId, videos[20].itemId, 4, { withReplies: 1, repliesEach: 2 });
     // a hidden comment is imported too (status ALL), flagged hidden
     const hidden = sim.control.addComment(acct.openId, videos[0].itemId, { text: 'hidden one', hidden: true });
+    // the events' data is built by the ingest statement from the rows' text: every escape must survive
+    const tricky = sim.control.addComment(acct.openId, videos[1].itemId, { text: 'line\nbreak "quoted" \\ back\ttab ünïcödé 😀👍🏽 <b>&amp;</b> \u2028' });
+    const trickyReply = sim.control.addComment(acct.openId, videos[1].itemId, { text: "it's 'single' and \u0001 ctrl", parentCommentId: tricky.commentId });
     const token = t.token({ tenant: 'acme' });
     const { connectedId } = await connectAccount(t, sim, acct.openId, token);
     const id = connectedId!;
 
     await syncUntilIdle(t);
 
-    const expected = new Map([...big, ...small, hidden].map((c) => [c.commentId, c]));
+    const expected = new Map([...big, ...small, hidden, tricky, trickyReply].map((c) => [c.commentId, c]));
     const stored = await storedComments(t, id);
     expect(stored).toHaveLength(expected.size);
     for (const s of stored) {
@@ -40,6 +44,14 @@ describe('sync: backfill after connect', () => {
 
     const videosRes = await request(t.url).get(`/api/v1/integrations/tiktok/${id}/videos?limit=200`).set('authorization', `Bearer ${token}`).expect(200);
     expect(videosRes.body.items).toHaveLength(26);
+
+    // every event's digest recomputes from what was stored, the chain verifies
+    await t.app.get(Sealer).drain();
+    const verify = await request(t.url).get('/api/v1/events/verify').set('authorization', `Bearer ${t.token({ tenant: 'acme', roles: ['auditor'] })}`).expect(200);
+    expect(verify.body).toMatchObject({ ok: true, firstBadSeq: null });
+    expect(verify.body.checked).toBeGreaterThan(expected.size);
+    const trickyEvent = received.find((e) => e.data.tiktokCommentId === trickyReply.commentId)!;
+    expect(trickyEvent.data).toMatchObject({ text: trickyReply.text, parentId: received.find((e) => e.data.tiktokCommentId === tricky.commentId)!.data.commentId });
 
     const row = await syncRow(t, id);
     expect(row).toMatchObject({ sync_stage: 'live', videos_known: 26, videos_backfilled: 26, comments_stored: expected.size, last_sync_error: null, sync_failures: 0, lease_owner: null });

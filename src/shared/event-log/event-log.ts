@@ -69,6 +69,28 @@ export class EventLog {
   }
 
   /**
+   * For a writer whose own statement builds its events' rows in SQL (`insertSelectSql`), from
+   * values it already sends for its change (a comment's row, say), instead of sending each event
+   * as JSON too: an id and the `dataDigest` of each event's `data`. `data` holds plain JSON values
+   * only (strings, numbers, booleans, null, plain objects and arrays: no Date, no undefined), and
+   * the statement must build exactly that object: `GET /events/verify` recomputes every digest
+   * from what is stored. Registers the sealer's wake-up.
+   */
+  digests(tx: Tx, data: readonly Record<string, unknown>[]): { id: string; dataDigest: string }[] {
+    if (data.length > 0) tx.afterCommit(() => this.appended$.next());
+    return data.map((d) => ({ id: randomUUID(), dataDigest: dataDigest(d) }));
+  }
+
+  /**
+   * `insert into event_log ...` of a query whose columns are, in this order: id, tenant_id, type,
+   * occurred_at, actor, subject, data, data_digest, integration_id (see `digests`). The sealer gives
+   * `seq` in insert order: the query orders its rows.
+   */
+  static insertSelectSql(query: string): string {
+    return `insert into event_log (id, tenant_id, type, occurred_at, actor, subject, data, data_digest, integration_id) ${query}`;
+  }
+
+  /**
    * `insert into event_log ...` of prepared rows given as JSON in parameter `param`, in their
    * order; `join` (optional) may join and filter on `x.key`, e.g. `join up on up.id = x.key::uuid`.
    */

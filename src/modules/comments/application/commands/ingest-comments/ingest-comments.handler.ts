@@ -32,6 +32,82 @@ interface UpsertedRow {
 /** An ingest row with the Echo ids the statement writes. */
 type PlannedRow = IngestRow & { id: string; video_id: string; parent_id: string | null; page: number };
 
+/**
+ * The columns an ingest writes, and how each row's JSON gives them. Ids and `posted_at` arrive
+ * as text: the `received` event's data is built from these same strings (`RECEIVED_DATA_SQL`).
+ */
+const ROW_COLUMNS = `tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id, tiktok_parent_id,
+  author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count, reply_count, posted_at, from_account, hidden`;
+const ROW_VALUES = `x.video_id::uuid, x.tiktok_video_id, x.tiktok_comment_id, x.parent_id::uuid, x.tiktok_parent_id, x.author_username,
+  x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text, x.like_count, x.reply_count, x.posted_at::timestamptz,
+  x.from_account, x.hidden`;
+const ROW_TYPES = `x(id text, video_id text, tiktok_comment_id text, tiktok_video_id text, tiktok_parent_id text, parent_id text,
+  author_username text, author_display_name text, author_avatar_url text, author_unique_id text, text text, like_count int,
+  reply_count int, posted_at text, from_account boolean, hidden boolean, event_id uuid, data_digest text, ord int)`;
+
+/**
+ * The `received` event's data: `receivedData` in JavaScript (whose digest is taken) and the same
+ * object built by the ingest statement from the row it inserts (`$3` = the integration id as text).
+ * They must stay equal, key for key: `GET /events/verify` recomputes every digest, and the ingest
+ * tests verify the log after importing.
+ */
+function receivedData(tenant: string, integrationId: string, r: PlannedRow): Record<string, unknown> {
+  return {
+    tenant,
+    integrationId,
+    videoId: r.video_id,
+    tiktokVideoId: r.tiktok_video_id,
+    commentId: r.id,
+    tiktokCommentId: r.tiktok_comment_id,
+    parentId: r.parent_id,
+    tiktokParentId: r.tiktok_parent_id,
+    author: { username: r.author_username, displayName: r.author_display_name },
+    text: r.text,
+    fromAccount: r.from_account,
+    hidden: r.hidden,
+    postedAt: r.posted_at,
+  };
+}
+const RECEIVED_DATA_SQL = `jsonb_build_object('tenant', current_setting('app.tenant_id'), 'integrationId', $3::text, 'videoId', x.video_id,
+  'tiktokVideoId', x.tiktok_video_id, 'commentId', x.id, 'tiktokCommentId', x.tiktok_comment_id, 'parentId', x.parent_id,
+  'tiktokParentId', x.tiktok_parent_id, 'author', jsonb_build_object('username', x.author_username, 'displayName', x.author_display_name),
+  'text', x.text, 'fromAccount', x.from_account, 'hidden', x.hidden, 'postedAt', x.posted_at)`;
+
+function rowsJson(rows: (PlannedRow & { event_id?: string; data_digest?: string })[]): string {
+  return JSON.stringify(
+    rows.map((r, ord) => ({
+      id: r.id,
+      video_id: r.video_id,
+      tiktok_comment_id: r.tiktok_comment_id,
+      tiktok_video_id: r.tiktok_video_id,
+      tiktok_parent_id: r.tiktok_parent_id,
+      parent_id: r.parent_id,
+      author_username: r.author_username,
+      author_display_name: r.author_display_name,
+      author_avatar_url: r.author_avatar_url,
+      author_unique_id: r.author_unique_id,
+      text: r.text,
+      like_count: r.like_count,
+      reply_count: r.reply_count,
+      posted_at: r.posted_at,
+      from_account: r.from_account,
+      hidden: r.hidden,
+      event_id: r.event_id,
+      data_digest: r.data_digest,
+      ord,
+    })),
+  );
+}
+
+/**
+ * A concurrent writer stored one of our fresh comments first (unique key of TikTok's id), or the
+ * two waited on each other: the transaction is rolled back and the ingest runs again.
+ */
+function isRace(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return (e.code === '23505' && e.constraint === 'tiktok_comment_tenant_id_integration_id_tiktok_comment_id_key') || e.code === '40P01';
+}
+
 const SYNC_ACTOR = { type: 'system' as const, id: 'tiktok-sync' };
 /** A concurrent writer stored a comment this transaction expected to insert: the ingest starts over. */
 const MAX_ATTEMPTS = 3;
@@ -138,30 +214,25 @@ export class CommentIngest {
         id: echoId.get(r.tiktok_comment_id)!,
         parent_id: r.tiktok_parent_id === null ? null : (echoId.get(r.tiktok_parent_id) ?? null),
       }));
-      const events = this.eventLog.prepare(
+      const fresh = planned.filter((r) => expected.has(r.id));
+      const known = planned.filter((r) => !expected.has(r.id));
+      const digests = this.eventLog.digests(
         tx,
-        planned.filter((r) => expected.has(r.id)).map((r) => ({ event: this.event(COMMENT_EVENTS.received, tx.tenant, integrationId, r.video_id, { ...r, posted_at: new Date(r.posted_at) }, {}), key: r.id })),
+        fresh.map((r) => receivedData(tx.tenant, integrationId, r)),
       );
-      const upserted = await this.upsertWithEvents(tx, integrationId, planned, JSON.stringify(events));
-      const plannedOf = new Map(planned.map((r) => [r.tiktok_comment_id, r]));
-      let inserted = 0;
+      const written = await this.write(tx, integrationId, fresh.map((r, i) => ({ ...r, event_id: digests[i].id, data_digest: digests[i].dataDigest })), known);
+      if (written.inserted !== fresh.length) throw new Error('a comment names a video that is not stored');
+      for (const r of fresh) results[r.page].insertedIds.push(r.id);
+      const plannedOf = new Map(known.map((r) => [r.tiktok_comment_id, r]));
       const changed: NewEvent[] = [];
-      for (const row of upserted) {
+      for (const row of written.updated) {
         const plan = plannedOf.get(row.tiktok_comment_id)!;
-        const p = results[plan.page];
-        if (row.inserted) {
-          if (!expected.has(row.id)) throw new IngestRaceError(); // stored before and gone since: no event prepared
-          inserted += 1;
-          p.insertedIds.push(row.id);
-          continue;
-        }
-        p.updated += 1;
+        results[plan.page].updated += 1;
         const was = before.get(row.tiktok_comment_id);
         if (was && was.hidden !== row.hidden) {
           changed.push(this.event(COMMENT_EVENTS.changed, tx.tenant, integrationId, plan.video_id, row, { change: row.hidden ? 'hidden' : 'unhidden' }));
         }
       }
-      if (inserted !== expected.size) throw new IngestRaceError();
       if (changed.length > 0) await this.eventLog.append(tx, changed);
     }
     if (also) await also(tx);
@@ -189,24 +260,44 @@ export class CommentIngest {
   }
 
   /**
-   * The multi-row upsert, with the prepared `received` events of the rows it inserts. Ids and
-   * reply parents come with the rows (see the class comment), so top-level comments and replies go
-   * in one statement. `where ... is distinct from` skips rows where nothing changed (no write, not
-   * returned); `xmax = 0` marks a fresh insert. A comment TikTok lists is not deleted.
+   * One statement: a plain multi-row insert of the rows the probe did not find (`fresh`, with the
+   * prepared `received` event of each), and an upsert of the rows it found (`known`). Ids and reply
+   * parents come with the rows (see the class comment), so top-level comments and replies go
+   * together.
+   *
+   * A fresh row that a concurrent writer stored since the probe makes the insert fail on the
+   * unique key (after waiting for that writer's commit): the transaction rolls back with its
+   * events, and the ingest runs again (`IngestRaceError`). So the events are exactly those of the
+   * rows inserted, without a join on what was inserted. A fresh row is inserted only when its video
+   * is stored (a join, instead of a foreign key that checked every row; videos are never deleted,
+   * which the database enforces): the count tells. Known rows: `where ... is distinct from` skips
+   * those where nothing changed (no write, not returned); a comment TikTok lists is not deleted.
    */
-  private upsertWithEvents(tx: Tx, integrationId: string, rows: PlannedRow[], eventsJson: string): Promise<UpsertedRow[]> {
-    return tx.query<UpsertedRow>(
-      `with up as (
-         insert into tiktok_comment as c (tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id,
-              tiktok_parent_id, author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count,
-              reply_count, posted_at, from_account, hidden)
-         select current_setting('app.tenant_id'), x.id, $1::uuid, x.video_id, x.tiktok_video_id, x.tiktok_comment_id, x.parent_id,
-                x.tiktok_parent_id, x.author_username, x.author_display_name, x.author_avatar_url, x.author_unique_id, x.text,
-                x.like_count, x.reply_count, x.posted_at, x.from_account, x.hidden
-           from jsonb_to_recordset($2::jsonb) as x(id uuid, video_id uuid, tiktok_comment_id text, tiktok_video_id text,
-                tiktok_parent_id text, parent_id uuid, author_username text, author_display_name text, author_avatar_url text,
-                author_unique_id text, text text, like_count int, reply_count int, posted_at timestamptz, from_account boolean,
-                hidden boolean)
+  private async write(
+    tx: Tx,
+    integrationId: string,
+    fresh: (PlannedRow & { event_id: string; data_digest: string })[],
+    known: PlannedRow[],
+  ): Promise<{ inserted: number; updated: UpsertedRow[] }> {
+    const ctes = [
+      // parsed once, read by both inserts
+      `x as materialized (select * from json_to_recordset($2::json) as ${ROW_TYPES})`,
+      `ins as (
+         insert into tiktok_comment (${ROW_COLUMNS})
+         select current_setting('app.tenant_id'), x.id::uuid, $1::uuid, ${ROW_VALUES}
+           from x join tiktok_video v on v.tenant_id = current_setting('app.tenant_id') and v.id = x.video_id::uuid
+         returning 1)`,
+      `ev as (${EventLog.insertSelectSql(
+        `select x.event_id, current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
+                jsonb_build_object('type', 'comment', 'id', x.id), ${RECEIVED_DATA_SQL}, x.data_digest, $1::uuid
+           from x order by x.ord`,
+      )})`,
+    ];
+    if (known.length > 0) {
+      ctes.push(`up as (
+         insert into tiktok_comment as c (${ROW_COLUMNS})
+         select current_setting('app.tenant_id'), x.id::uuid, $1::uuid, ${ROW_VALUES}
+           from json_to_recordset($4::json) as ${ROW_TYPES}
          on conflict (tenant_id, integration_id, tiktok_comment_id) do update set
            text = excluded.text, like_count = excluded.like_count, reply_count = excluded.reply_count, hidden = excluded.hidden,
            author_username = excluded.author_username, author_display_name = excluded.author_display_name,
@@ -219,34 +310,25 @@ export class CommentIngest {
                 excluded.author_display_name, excluded.author_avatar_url, excluded.author_unique_id, false,
                 coalesce(c.parent_id, excluded.parent_id))
          returning c.id, c.tiktok_comment_id, c.tiktok_video_id, c.parent_id, c.tiktok_parent_id, c.author_username,
-                   c.author_display_name, c.text, c.from_account, c.hidden, c.posted_at, (c.xmax = 0) as inserted),
-       ev as (${EventLog.insertSql('$3', 'join up on up.inserted and up.id = x.key::uuid')})
-       select * from up`,
-      [
-        integrationId,
-        JSON.stringify(
-          rows.map((r) => ({
-            id: r.id,
-            video_id: r.video_id,
-            tiktok_comment_id: r.tiktok_comment_id,
-            tiktok_video_id: r.tiktok_video_id,
-            tiktok_parent_id: r.tiktok_parent_id,
-            parent_id: r.parent_id,
-            author_username: r.author_username,
-            author_display_name: r.author_display_name,
-            author_avatar_url: r.author_avatar_url,
-            author_unique_id: r.author_unique_id,
-            text: r.text,
-            like_count: r.like_count,
-            reply_count: r.reply_count,
-            posted_at: r.posted_at,
-            from_account: r.from_account,
-            hidden: r.hidden,
-          })),
-        ),
-        eventsJson,
-      ],
-    );
+                   c.author_display_name, c.text, c.from_account, c.hidden, c.posted_at, (c.xmax = 0) as inserted)`);
+    }
+    const params: unknown[] = [integrationId, rowsJson(fresh), integrationId];
+    if (known.length > 0) params.push(rowsJson(known));
+    let row: { inserted: number; updated: (Omit<UpsertedRow, 'posted_at'> & { posted_at: string })[] | null } | undefined;
+    try {
+      row = await tx.one(
+        `with ${ctes.join(',\n')}
+         select (select count(*) from ins)::int as inserted, ${known.length > 0 ? '(select json_agg(up) from up)' : 'null::json'} as updated`,
+        params,
+      );
+    } catch (err) {
+      if (isRace(err)) throw new IngestRaceError();
+      throw err;
+    }
+    const updated = (row?.updated ?? []).map((u) => ({ ...u, posted_at: new Date(u.posted_at) }));
+    // a known row is never deleted, so it cannot be inserted again; if it was, its id is not ours
+    if (updated.some((u) => u.inserted)) throw new IngestRaceError();
+    return { inserted: row?.inserted ?? 0, updated };
   }
 
   private event(
