@@ -35,6 +35,20 @@ const COMMENT_PAGE = 30;
  * as many transactions as 4, 84 rows each instead of 44).
  */
 export const BACKFILL_LANES = 8;
+/** Pages a backfill lane reads ahead of their commits (see `backfillComments`). */
+export const LANE_READ_AHEAD = 2;
+
+/** One backfill page as read from TikTok, with its replies (`readBackfillPage`). */
+interface BackfillRead {
+  /** the page's comments and the replies read for them, stored together */
+  items: TikTokComment[];
+  /** comments on the page itself */
+  listed: number;
+  next: WalkPosition | null;
+  newestAt: string | null;
+  /** the video is gone at TikTok */
+  gone: boolean;
+}
 /**
  * A video reconciled more recently than this is not reconciled again: when an account has few
  * videos the reconciliation share is simply left unspent (staying further inside the budget)
@@ -229,22 +243,50 @@ export class TikTokSyncSaga {
         const l = await nextLane();
         if (!l) return;
         working.add(l.videoId);
+        // Pages are read ahead of their commits: page N+1 is read while page N waits in the group
+        // commit (its cursor comes from TikTok, not from what we stored). What page N changes in
+        // the state (its position, the counts, the checkpoint) happens only once N has committed,
+        // and in page order (`settled` chains them), so a checkpoint still names only committed
+        // pages. At most `LANE_READ_AHEAD` pages of a lane wait for their commits.
+        const inFlight: Promise<void>[] = [];
+        let settled: Promise<void> = Promise.resolve();
+        let stopped = false;
         try {
           let at: WalkPosition | null = positionOf(l);
+          let readOrder = at.order;
           let newestAt = l.newestAt ?? null;
           const video = { id: l.videoId, tiktokVideoId: l.tiktokVideoId, postedAt: l.postedAt };
           while (at) {
             if (failure || this.timeUp(run)) {
               yielded = yielded || !failure;
-              return;
+              stopped = true;
+              break;
             }
-            const r = await this.backfillPage(run, video, at, newestAt);
-            at = r.next;
-            newestAt = r.newestAt;
+            // the oldest-first pass asks what the newest-first pass stored: let that land first
+            if (at.order !== readOrder) await Promise.all(inFlight.splice(0));
+            else if (inFlight.length >= LANE_READ_AHEAD) await inFlight.shift();
+            readOrder = at.order;
+            const read = await this.readBackfillPage(run, video, at, newestAt);
+            const committed = read.items.length > 0 ? run.writer!.ingest(video.id, read.items) : Promise.resolve({ insertedIds: [] });
+            committed.catch(() => undefined); // handled in page order below
+            const from = at;
+            settled = settled.then(async () => {
+              const { insertedIds } = await committed;
+              await this.backfillPageDone(run, video, from, read, insertedIds.length);
+            });
+            // a failure surfaces where the lane awaits it; this copy only keeps it from going unhandled
+            settled.catch(() => undefined);
+            inFlight.push(settled);
+            at = read.next;
+            newestAt = read.newestAt;
           }
+          await settled; // throws what failed
         } finally {
+          // what the lane handed in lands before another lane may take its video up again
+          await settled.catch(() => undefined);
           working.delete(l.videoId);
         }
+        if (stopped) return;
       }
     };
 
@@ -269,26 +311,46 @@ export class TikTokSyncSaga {
     return yielded ? 'yield' : 'done';
   }
 
-  /** One comment page of a backfill lane (with the replies it needs), then its checkpoint. */
-  private async backfillPage(
+  /**
+   * Reads one comment page of a backfill lane and every reply it needs (`reply/list` where a thread
+   * has more than came inline): TikTok calls only, nothing stored. The page and its replies are
+   * then stored together, in one ingest (replies find their parents in the same batch).
+   */
+  private async readBackfillPage(
     run: Run,
     video: { id: string; tiktokVideoId: string; postedAt: string },
     at: WalkPosition,
     newestSoFar: string | null,
-  ): Promise<{ next: WalkPosition | null; newestAt: string | null }> {
-    const { state, claim } = run;
+  ): Promise<BackfillRead> {
     const page = await this.commentPage(run, video, at.cursor, at.order);
-    if (page === null) {
-      state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
-      await this.checkpoint(run);
-      return { next: null, newestAt: newestSoFar };
-    }
-    const stored = await this.ingest(run, video.id, page.items);
+    if (page === null) return { items: [], listed: 0, next: null, newestAt: newestSoFar, gone: true };
     // The oldest-first pass only expands the threads the newest-first pass did not list in full.
     const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
-    const replies = await this.allReplies(run, video, expand, 'backfill');
-    const newestAt = latest(newestSoFar, page.items, replies.newest);
-    const next = nextInWalk(at, page);
+    const replies = await this.readReplies(run, video, expand);
+    return {
+      items: [...page.items, ...replies.items],
+      listed: page.items.length,
+      next: nextInWalk(at, page),
+      newestAt: latest(newestSoFar, page.items, replies.newest),
+      gone: false,
+    };
+  }
+
+  /** After a backfill page's ingest committed: the video's sync record when it was the last page, the state, the checkpoint. */
+  private async backfillPageDone(
+    run: Run,
+    video: { id: string; tiktokVideoId: string; postedAt: string },
+    at: WalkPosition,
+    read: BackfillRead,
+    stored: number,
+  ): Promise<void> {
+    const { state, claim } = run;
+    if (read.gone) {
+      state.commentsPageDone({ video, nextCursor: null, newComments: 0 });
+      await this.checkpoint(run);
+      return;
+    }
+    const { next, newestAt } = read;
     if (!next) {
       const now = new Date();
       const np = pollAfterFullRead({ now, postedAt: new Date(video.postedAt), newestCommentAt: newestAt ? new Date(newestAt) : null });
@@ -303,10 +365,9 @@ export class TikTokSyncSaga {
         }),
       );
     }
-    state.commentsPageDone({ video, nextCursor: next?.cursor ?? null, order: next?.order, until: next?.until, newestAt, newComments: stored + replies.stored });
-    this.pageLog(run, { phase: 'comments', videoId: video.id, order: at.order, cursor: at.cursor, items: page.items.length, new: stored + replies.stored });
+    state.commentsPageDone({ video, nextCursor: next?.cursor ?? null, order: next?.order, until: next?.until, newestAt, newComments: stored });
+    this.pageLog(run, { phase: 'comments', videoId: video.id, order: at.order, cursor: at.cursor, items: read.listed, new: stored });
     await this.checkpoint(run);
-    return { next, newestAt };
   }
 
   // ---------------------------------------------------------------- live
@@ -485,7 +546,7 @@ export class TikTokSyncSaga {
     }
     let found = await this.ingest(run, video.id, page.items);
     const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
-    const replies = await this.allReplies(run, video, expand, 'reconcile');
+    const replies = await this.allReplies(run, video, expand);
     found += replies.stored;
     state.commentsStored(found);
     const listed = page.items.flatMap((c) => [c.commentId, ...(c.replyList ?? []).map((r) => r.commentId)]);
@@ -533,31 +594,41 @@ export class TikTokSyncSaga {
 
   // ---------------------------------------------------------------- replies
 
-  /** Every reply of the listed comments that has more replies than came inline (backfill, reconciliation). */
+  /** Every reply of the listed comments that has more replies than came inline, read and then stored together (reconciliation). */
   private async allReplies(
     run: Run,
     video: { id: string; tiktokVideoId: string },
     comments: TikTokComment[],
-    mode: 'backfill' | 'reconcile',
   ): Promise<{ stored: number; ids: string[]; newest: Date | null }> {
-    let stored = 0;
-    const ids: string[] = [];
+    const { items, newest } = await this.readReplies(run, video, comments, () => {
+      run.calls.reconcile -= 1;
+    });
+    return { stored: await this.ingest(run, video.id, items), ids: items.map((r) => r.commentId), newest };
+  }
+
+  /** Every reply of the listed comments that has more replies than came inline, read and not stored; `onCall` before each call. */
+  private async readReplies(
+    run: Run,
+    video: { id: string; tiktokVideoId: string },
+    comments: TikTokComment[],
+    onCall: () => void = () => undefined,
+  ): Promise<{ items: TikTokComment[]; newest: Date | null }> {
+    const items: TikTokComment[] = [];
     let newest: Date | null = null;
     for (const c of comments) {
       if (c.parentCommentId !== null || c.replies <= (c.replyList?.length ?? 0)) continue;
       let cursor = 0;
       for (;;) {
-        if (mode === 'reconcile') run.calls.reconcile -= 1;
+        onCall();
         const page = await this.replyPage(run, video, c.commentId, cursor);
         if (page === null) break;
-        ids.push(...page.items.map((r) => r.commentId));
+        items.push(...page.items);
         for (const r of page.items) if (!newest || r.createTime > newest) newest = r.createTime;
-        stored += await this.ingest(run, video.id, page.items);
         if (!page.hasMore || page.cursor === cursor) break;
         cursor = page.cursor;
       }
     }
-    return { stored, ids, newest };
+    return { items, newest };
   }
 
   /** Of the listed top-level comments, those with more replies at TikTok than are stored (their threads need reading). */
