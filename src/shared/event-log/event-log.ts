@@ -3,6 +3,33 @@ import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import type { Tx } from '../database/tx';
 import { dataDigest } from './chain';
+
+/**
+ * A member of `jcsObjectSql`: a SQL expression of type text (a JSON string, or null when NULL),
+ * of type boolean, or an object of such members.
+ */
+export type JcsSqlMember = { text: string } | { boolean: string } | { object: Record<string, JcsSqlMember> };
+
+/**
+ * SQL that builds the RFC 8785 (JCS) text of a JSON object of strings, booleans, nulls and such
+ * objects: exactly what `canonicalJson` writes for the same values in JavaScript. Keys are sorted
+ * here by UTF-16 code units (plain names only), nothing is written between tokens, and strings
+ * are escaped by PostgreSQL's `to_json`, which escapes as ECMAScript's JSON.stringify does for any
+ * text PostgreSQL can hold ('"', backslash, \b \f \n \r \t, other control characters as
+ * \u00xx in lowercase hex, everything else as it is). test/foundation/event-log-sql.e2e-spec.ts
+ * compares the two on tricky text.
+ */
+export function jcsObjectSql(members: Record<string, JcsSqlMember>): string {
+  const keys = Object.keys(members).sort();
+  const parts = keys.map((k, i) => {
+    if (!/^[A-Za-z0-9_]+$/.test(k)) throw new Error(`jcsObjectSql: key ${k} is not a plain name`);
+    const m = members[k];
+    const value =
+      'object' in m ? jcsObjectSql(m.object) : 'boolean' in m ? `coalesce((${m.boolean})::text, 'null')` : `coalesce(to_json((${m.text})::text)::text, 'null')`;
+    return `'${i === 0 ? '{' : ','}"${k}":' || ${value}`;
+  });
+  return parts.length === 0 ? `'{}'` : `(${parts.join(' || ')} || '}')`;
+}
 import type { NewEvent } from './event.types';
 
 /** An event as `event_log` stores it, ready to insert (`EventLog.prepare`). */
@@ -69,22 +96,26 @@ export class EventLog {
   }
 
   /**
-   * For a writer whose own statement builds its events' rows in SQL (`insertSelectSql`), from
-   * values it already sends for its change (a comment's row, say), instead of sending each event
-   * as JSON too: an id and the `dataDigest` of each event's `data`. `data` holds plain JSON values
-   * only (strings, numbers, booleans, null, plain objects and arrays: no Date, no undefined), and
-   * the statement must build exactly that object: `GET /events/verify` recomputes every digest
-   * from what is stored. Registers the sealer's wake-up.
+   * For a writer whose own statement inserts its events (`insertSelectSql`): registers the
+   * sealer's wake-up for after the transaction commits.
    */
-  digests(tx: Tx, data: readonly Record<string, unknown>[]): { id: string; dataDigest: string }[] {
-    if (data.length > 0) tx.afterCommit(() => this.appended$.next());
-    return data.map((d) => ({ id: randomUUID(), dataDigest: dataDigest(d) }));
+  appendsIn(tx: Tx): void {
+    tx.afterCommit(() => this.appended$.next());
+  }
+
+  /**
+   * SQL for `data_digest` of an event whose `data` is parsed from the JCS text `jcs` (see
+   * `jcsObjectSql`): the lowercase hex SHA-256 of that text's UTF-8 bytes, as API.md defines it.
+   */
+  static dataDigestSql(jcs: string): string {
+    return `encode(sha256(convert_to(${jcs}, 'UTF8')), 'hex')`;
   }
 
   /**
    * `insert into event_log ...` of a query whose columns are, in this order: id, tenant_id, type,
-   * occurred_at, actor, subject, data, data_digest, integration_id (see `digests`). The sealer gives
-   * `seq` in insert order: the query orders its rows.
+   * occurred_at, actor, subject, data, data_digest, integration_id. Its `data` and `data_digest`
+   * come from one JCS text (`jcsObjectSql`, `dataDigestSql`), so the digest is exactly that of
+   * the stored data (`GET /events/verify` recomputes it). The sealer gives `seq` in insert order.
    */
   static insertSelectSql(query: string): string {
     return `insert into event_log (id, tenant_id, type, occurred_at, actor, subject, data, data_digest, integration_id) ${query}`;

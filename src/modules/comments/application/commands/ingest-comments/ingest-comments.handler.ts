@@ -11,6 +11,7 @@ import { COMMENT_EVENTS } from '../../../domain/comment-events';
 import { READ_BACK_SKEW_MS } from '../../../domain/delivery';
 import { toIngestRows, type IngestRow } from '../../../domain/ingest';
 import { CommentRepository, type CommentRow } from '../../../infrastructure/comment.repository';
+import { receivedDataJcsSql } from '../../../infrastructure/received-event.sql';
 import { PostDelivery } from '../../delivery/post-delivery';
 
 /** What the upsert returns of a row it inserted or changed. */
@@ -34,7 +35,7 @@ type PlannedRow = IngestRow & { id: string; video_id: string; parent_id: string 
 
 /**
  * The columns an ingest writes, and how each row's JSON gives them. Ids and `posted_at` arrive
- * as text: the `received` event's data is built from these same strings (`RECEIVED_DATA_SQL`).
+ * as text: the `received` event's data is written from these same strings (`receivedDataJcsSql`).
  */
 const ROW_COLUMNS = `tenant_id, id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id, tiktok_parent_id,
   author_username, author_display_name, author_avatar_url, author_unique_id, text, like_count, reply_count, posted_at, from_account, hidden`;
@@ -43,39 +44,11 @@ const ROW_VALUES = `x.video_id::uuid, x.tiktok_video_id, x.tiktok_comment_id, x.
   x.from_account, x.hidden`;
 const ROW_TYPES = `x(id text, video_id text, tiktok_comment_id text, tiktok_video_id text, tiktok_parent_id text, parent_id text,
   author_username text, author_display_name text, author_avatar_url text, author_unique_id text, text text, like_count int,
-  reply_count int, posted_at text, from_account boolean, hidden boolean, event_id uuid, data_digest text, ord int)`;
+  reply_count int, posted_at text, from_account boolean, hidden boolean)`;
 
-/**
- * The `received` event's data: `receivedData` in JavaScript (whose digest is taken) and the same
- * object built by the ingest statement from the row it inserts (`$3` = the integration id as text).
- * They must stay equal, key for key: `GET /events/verify` recomputes every digest, and the ingest
- * tests verify the log after importing.
- */
-function receivedData(tenant: string, integrationId: string, r: PlannedRow): Record<string, unknown> {
-  return {
-    tenant,
-    integrationId,
-    videoId: r.video_id,
-    tiktokVideoId: r.tiktok_video_id,
-    commentId: r.id,
-    tiktokCommentId: r.tiktok_comment_id,
-    parentId: r.parent_id,
-    tiktokParentId: r.tiktok_parent_id,
-    author: { username: r.author_username, displayName: r.author_display_name },
-    text: r.text,
-    fromAccount: r.from_account,
-    hidden: r.hidden,
-    postedAt: r.posted_at,
-  };
-}
-const RECEIVED_DATA_SQL = `jsonb_build_object('tenant', current_setting('app.tenant_id'), 'integrationId', $3::text, 'videoId', x.video_id,
-  'tiktokVideoId', x.tiktok_video_id, 'commentId', x.id, 'tiktokCommentId', x.tiktok_comment_id, 'parentId', x.parent_id,
-  'tiktokParentId', x.tiktok_parent_id, 'author', jsonb_build_object('username', x.author_username, 'displayName', x.author_display_name),
-  'text', x.text, 'fromAccount', x.from_account, 'hidden', x.hidden, 'postedAt', x.posted_at)`;
-
-function rowsJson(rows: (PlannedRow & { event_id?: string; data_digest?: string })[]): string {
+function rowsJson(rows: PlannedRow[]): string {
   return JSON.stringify(
-    rows.map((r, ord) => ({
+    rows.map((r) => ({
       id: r.id,
       video_id: r.video_id,
       tiktok_comment_id: r.tiktok_comment_id,
@@ -92,9 +65,6 @@ function rowsJson(rows: (PlannedRow & { event_id?: string; data_digest?: string 
       posted_at: r.posted_at,
       from_account: r.from_account,
       hidden: r.hidden,
-      event_id: r.event_id,
-      data_digest: r.data_digest,
-      ord,
     })),
   );
 }
@@ -216,11 +186,8 @@ export class CommentIngest {
       }));
       const fresh = planned.filter((r) => expected.has(r.id));
       const known = planned.filter((r) => !expected.has(r.id));
-      const digests = this.eventLog.digests(
-        tx,
-        fresh.map((r) => receivedData(tx.tenant, integrationId, r)),
-      );
-      const written = await this.write(tx, integrationId, fresh.map((r, i) => ({ ...r, event_id: digests[i].id, data_digest: digests[i].dataDigest })), known);
+      if (fresh.length > 0) this.eventLog.appendsIn(tx);
+      const written = await this.write(tx, integrationId, fresh, known);
       if (written.inserted !== fresh.length) throw new Error('a comment names a video that is not stored');
       for (const r of fresh) results[r.page].insertedIds.push(r.id);
       const plannedOf = new Map(known.map((r) => [r.tiktok_comment_id, r]));
@@ -276,7 +243,7 @@ export class CommentIngest {
   private async write(
     tx: Tx,
     integrationId: string,
-    fresh: (PlannedRow & { event_id: string; data_digest: string })[],
+    fresh: PlannedRow[],
     known: PlannedRow[],
   ): Promise<{ inserted: number; updated: UpsertedRow[] }> {
     const ctes = [
@@ -288,9 +255,9 @@ export class CommentIngest {
            from x join tiktok_video v on v.tenant_id = current_setting('app.tenant_id') and v.id = x.video_id::uuid
          returning 1)`,
       `ev as (${EventLog.insertSelectSql(
-        `select x.event_id, current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
-                jsonb_build_object('type', 'comment', 'id', x.id), ${RECEIVED_DATA_SQL}, x.data_digest, $1::uuid
-           from x order by x.ord`,
+        `select gen_random_uuid(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
+                jsonb_build_object('type', 'comment', 'id', e.id), e.data::jsonb, ${EventLog.dataDigestSql('e.data')}, $1::uuid
+           from (select x.id, ${receivedDataJcsSql('x', '$3::text')} as data from x) e`,
       )})`,
     ];
     if (known.length > 0) {
