@@ -196,6 +196,23 @@ describe('row-level security', () => {
     expect(all.rowCount).toBe(5);
   });
 
+  it('readInTenant (one round trip): the tenant’s rows only, UUID values only, and the connection goes back clean', async () => {
+    const [one] = await t.db.inTenant('t1', (tx) => tx.query<{ id: string }>('select id from event_log limit 1'));
+    const sql = 'select id, tenant_id, recorded_at from event_log where id = $1 or true';
+    const t1 = await t.db.readInTenant<{ id: string; tenant_id: string; recorded_at: Date }>('t1', sql, [one.id]);
+    expect(t1.map((r) => r.tenant_id)).toEqual(['t1', 't1']);
+    expect(t1[0].recorded_at).toBeInstanceOf(Date);
+    expect(await t.db.readInTenant('t3', sql, [one.id])).toEqual([]);
+    await expect(t.db.readInTenant('t1', sql, ["x' or '1'='1"])).rejects.toThrow(/UUIDs only/);
+    await expect(t.db.readInTenant('T1; drop', sql, [one.id])).rejects.toThrow(/invalid tenant/);
+    // a failing statement rolls back; the pooled connections keep working in their own scope
+    await expect(t.db.readInTenant('t1', 'select 1/0 where $1::uuid is not null', [one.id])).rejects.toThrow(/division by zero/);
+    for (let i = 0; i < 25; i++) {
+      const rows = await t.db.inTenant('t2', (tx) => tx.query<{ tenant_id: string }>('select tenant_id from event_log'));
+      expect(rows.every((r) => r.tenant_id === 't2')).toBe(true);
+    }
+  });
+
   it('a connection of the app role that sets no tenant sees nothing (FORCE RLS applies to the owner)', async () => {
     const r = await withClient(t.testDb.url, (c) => c.query('select * from event_log'));
     expect(r.rowCount).toBe(0);

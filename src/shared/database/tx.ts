@@ -28,7 +28,7 @@ export function parsePgTimestamp(text: string): Date | string {
  * MikroORM's PostgreSQL connection installs type parsers that return timestamps as text (it
  * maps them itself for entities). Raw SQL here gets `Date`s back, whatever those parsers do.
  */
-function reviveTimestamps<T>(res: { rows: T[]; fields?: { name: string; dataTypeID: number }[] }): T[] {
+export function reviveTimestamps<T>(res: { rows: T[]; fields?: { name: string; dataTypeID: number }[] }): T[] {
   const cols = (res.fields ?? []).filter((f) => TIMESTAMP_OIDS.has(f.dataTypeID)).map((f) => f.name);
   if (cols.length === 0) return res.rows;
   for (const row of res.rows as Record<string, unknown>[]) {

@@ -56,14 +56,12 @@ export class TikTokAccessService implements TikTokAccess {
   }
 
   private async current(tenant: string, integrationId: string): Promise<{ auth: TikTokAuth; version: number; expiresAt: Date }> {
-    return this.db.inTenant(tenant, async (tx) => {
-      const row = await this.tokens.loadForCall(tx, tenant, integrationId);
-      if (!row) throw new NotFoundError('Integration');
-      if (row.status !== 'active') throw new IntegrationNotActiveError(row.status as IntegrationStatus);
-      const t = row.token;
-      if (!t) throw new IntegrationNotActiveError('reauth_required');
-      return { auth: { accessToken: t.accessToken, openId: row.openId }, version: t.version, expiresAt: t.accessExpiresAt };
-    });
+    const row = await this.tokens.loadForCall(this.db, tenant, integrationId);
+    if (!row) throw new NotFoundError('Integration');
+    if (row.status !== 'active') throw new IntegrationNotActiveError(row.status as IntegrationStatus);
+    const t = row.token;
+    if (!t) throw new IntegrationNotActiveError('reauth_required');
+    return { auth: { accessToken: t.accessToken, openId: row.openId }, version: t.version, expiresAt: t.accessExpiresAt };
   }
 
   /** Refreshes unless someone already did since `seenVersion`; returns the auth to use. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@shared/database/tx';
+import { isUuid, type Database } from '@shared/database/database';
 import { TokenCipher, tokenAad } from '@shared/crypto/token-cipher';
 import type { TokenSet } from '@shared/tiktok/tiktok-api.port';
 
@@ -64,15 +65,18 @@ export class TokenStore {
   }
 
   /**
-   * What a TikTok call needs, in one statement: the integration's status and account, and its
-   * access token (decrypted; the refresh token stays encrypted). Undefined: no such integration.
+   * What a TikTok call needs, in one round trip (`Database.readInTenant`): the integration's status
+   * and account, and its access token (decrypted; the refresh token stays encrypted). Undefined: no
+   * such integration.
    */
   async loadForCall(
-    tx: Tx,
+    db: Database,
     tenant: string,
     integrationId: string,
   ): Promise<{ status: string; openId: string; token: { accessToken: string; accessExpiresAt: Date; version: number } | null } | undefined> {
-    const row = await tx.one<{ status: string; open_id: string; access_token_enc: string | null; access_expires_at: Date | null; version: number | null }>(
+    if (!isUuid(integrationId)) return undefined;
+    const [row] = await db.readInTenant<{ status: string; open_id: string; access_token_enc: string | null; access_expires_at: Date | null; version: number | null }>(
+      tenant,
       `select i.status, i.open_id, t.access_token_enc, t.access_expires_at, t.version
          from tiktok_integration i
          left join tiktok_token t on t.tenant_id = i.tenant_id and t.integration_id = i.id
