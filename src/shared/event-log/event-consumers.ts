@@ -118,6 +118,9 @@ export class EventConsumers {
    * records commit together. An idempotent consumer just acts (nothing to record).
    */
   private async handleRun(consumer: EventConsumer, tenant: string, events: DeliveredEvent[]): Promise<void> {
+    // The commit need not wait for its WAL flush: the checkpoint's transaction commits after it and
+    // does wait, which flushes this one too (the log is sequential). A crash before that loses both,
+    // and the events are delivered again: at least once still, and acted on once.
     await this.db.inTenant(tenant, async (tx) => {
       if (consumer.idempotent) {
         if (consumer.handleMany) await consumer.handleMany(events, tx);
@@ -133,7 +136,7 @@ export class EventConsumers {
       if (unhandled.length === 0) return;
       if (consumer.handleMany) await consumer.handleMany(unhandled, tx);
       else for (const e of unhandled) await consumer.handle(e, tx);
-    });
+    }, { deferredCommit: true });
   }
 
   /** Returns how many events the consumer handled and how many its checkpoint moved past. */

@@ -60,11 +60,14 @@ export class Sealer {
   /** Seals one batch. Returns how many events it sealed (0 when another instance holds the lock). */
   async sealOnce(): Promise<number> {
     const result = await this.db.inSystem(async (tx) => {
-      // No parallel workers in this transaction: its reads are a few per-key probes, but the queue's
-      // churn (every event inserted and deleted) lets the planner think it large, and it started
-      // workers for the pending read, a process start per round (a fifth of the sampled time).
+      // No parallel workers and no sequential scans in this transaction: its reads are a few
+      // per-key probes and the first entries of the queue in key order, but the queue's churn
+      // (every event inserted and deleted) misleads the planner. It started workers for the pending
+      // read, a process start per round (a fifth of the sampled time), and it read the whole queue,
+      // dead entries included, and sorted it, where the key's index gives the first ones in order.
       const [lock] = await tx.query<{ ok: boolean }>(
-        `select pg_try_advisory_xact_lock($1) as ok, set_config('max_parallel_workers_per_gather', '0', true)`,
+        `select pg_try_advisory_xact_lock($1) as ok, set_config('max_parallel_workers_per_gather', '0', true),
+                set_config('enable_seqscan', 'off', true)`,
         [SEALER_LOCK],
       );
       if (!lock?.ok) return { count: 0, position: 0, lags: [] as number[] };

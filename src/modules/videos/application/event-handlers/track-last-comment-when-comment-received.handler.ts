@@ -33,10 +33,12 @@ export class TrackLastCommentWhenCommentReceivedHandler implements EventConsumer
       if (!seen || Date.parse(postedAt) > Date.parse(seen)) newest.set(videoId, postedAt);
     }
     if (newest.size === 0) return;
+    // `v.id = any(...)`: the videos by their key, whatever the statistics say (a join left to the
+    // planner read every video of the tenant per pass while they lagged a fresh backfill)
     await tx.run(
       `update tiktok_video v set last_comment_at = greatest(coalesce(v.last_comment_at, x.at), x.at), updated_at = now()
-         from (select unnest($1::uuid[]) as id, unnest($2::timestamptz[]) as at) x
-        where v.tenant_id = current_setting('app.tenant_id') and v.id = x.id
+         from unnest($1::uuid[], $2::timestamptz[]) as x(id, at)
+        where v.tenant_id = current_setting('app.tenant_id') and v.id = any($1::uuid[]) and v.id = x.id
           and v.last_comment_at is distinct from greatest(coalesce(v.last_comment_at, x.at), x.at)`,
       [[...newest.keys()], [...newest.values()]],
     );
