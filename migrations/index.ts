@@ -6,8 +6,9 @@ import { Migration20261125000004VideosComments } from './Migration20261125000004
 import { Migration20261125000005SyncWebhooks } from './Migration20261125000005_sync_webhooks';
 import { Migration20261125000006UnmatchedPosts } from './Migration20261125000006_unmatched_posts';
 import { Migration20261125000007VideoSweeps } from './Migration20261125000007_video_sweeps';
-import { Migration20261203000009CommentVideoCheck } from './Migration20261203000009_comment_video_check';
 import { Migration20261125000008SealWithoutFk } from './Migration20261125000008_seal_without_fk';
+import { Migration20261203000009CommentVideoCheck } from './Migration20261203000009_comment_video_check';
+import { Migration20261203000010UuidV7 } from './Migration20261203000010_uuid_v7';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000007_video_sweeps', class: Migration20261125000007VideoSweeps },
   { name: 'Migration20261125000008_seal_without_fk', class: Migration20261125000008SealWithoutFk },
   { name: 'Migration20261203000009_comment_video_check', class: Migration20261203000009CommentVideoCheck },
+  { name: 'Migration20261203000010_uuid_v7', class: Migration20261203000010UuidV7 },
 ];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../database/uuid-v7';
 import { Subject } from 'rxjs';
 import type { Tx } from '../database/tx';
 import { dataDigest } from './chain';
@@ -78,7 +78,7 @@ export class EventLog {
       // Normalise through JSON so the digest covers exactly what jsonb will give back.
       const data = JSON.parse(JSON.stringify(e.data ?? {})) as Record<string, unknown>;
       return {
-        id: e.id ?? randomUUID(),
+        id: e.id ?? uuidV7(),
         tenant_id: tenant,
         type: e.type,
         occurred_at: (e.occurredAt ?? new Date()).toISOString(),

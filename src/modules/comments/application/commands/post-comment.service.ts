@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { uuidV7 } from '@shared/database/uuid-v7';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { Database } from '@shared/database/database';
 import { NotFoundError, ValidationFailedError } from '@shared/errors/domain-error';
@@ -134,7 +135,7 @@ export class PostCommentService {
       if (replay) return replay;
     }
     const { target, post } = await prepare();
-    const id = randomUUID();
+    const id = uuidV7();
     let warnings: Warning[] = [];
     try {
       await this.db.inTenant(user.tenant, async (tx) => {

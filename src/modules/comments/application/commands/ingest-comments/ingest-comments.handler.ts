@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '@shared/database/uuid-v7';
 import { Database } from '@shared/database/database';
 import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';
@@ -175,7 +175,7 @@ export class CommentIngest {
       const expected = new Set<string>();
       for (const r of rows) {
         if (echoId.has(r.tiktok_comment_id)) continue;
-        const id = randomUUID();
+        const id = uuidV7();
         echoId.set(r.tiktok_comment_id, id);
         expected.add(id);
       }
@@ -255,7 +255,7 @@ export class CommentIngest {
            from x join tiktok_video v on v.tenant_id = current_setting('app.tenant_id') and v.id = x.video_id::uuid
          returning 1)`,
       `ev as (${EventLog.insertSelectSql(
-        `select gen_random_uuid(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
+        `select uuid_v7(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
                 jsonb_build_object('type', 'comment', 'id', e.id), e.data::jsonb, ${EventLog.dataDigestSql('e.data')}, $1::uuid
            from (select x.id, ${receivedDataJcsSql('x', '$3::text')} as data from x) e`,
       )})`,
