@@ -90,18 +90,18 @@ class IngestRaceError extends Error {
 
 /**
  * Stores pages of comments as TikTok listed them (see `IngestCommentsCommand`), all in one
- * transaction, in three round trips whatever the number of pages: a probe of the stored ids,
- * one statement that upserts every row and appends the `tiktok.comment.received` event of each
- * row it inserted, and the commit.
+ * transaction, in three round trips whatever the number of pages: a probe of the stored ids, one
+ * statement that inserts the new rows with the `tiktok.comment.received` event of each and
+ * upserts the stored ones, and the commit.
  *
- * Why the events are exactly one per inserted row: Echo ids are chosen here, so the event of a
- * row expected to be new (not found by the probe) is prepared with that row's id and parent and
- * inserted by the same statement, joined on the ids the upsert reports as inserted. A row the
- * probe found keeps its stored id and gets no event. Before the commit the inserted ids are
- * compared with the expected ones: a mismatch means a concurrent writer (the webhook worker, say)
- * stored one of them between the probe and the upsert (its id, and a reply's link to it, would
- * then be ours, not the stored one); the transaction is rolled back and run again, and the probe
- * then finds it.
+ * Why the events are exactly one per inserted row: Echo ids are chosen here (time-ordered), so a
+ * row the probe did not find is planned with its id and its parent's, and the statement inserts
+ * it with a plain `insert` that also writes its event, built from the same row (`write`). A row
+ * the probe found keeps its stored id, is upserted, and gets no event. If a concurrent writer (the
+ * webhook worker, say) stored one of the new rows between the probe and the statement, the plain
+ * insert waits for it and fails on the unique key: the transaction rolls back with every event,
+ * runs again, and the probe then finds the row (its id, and a reply's link to it, are the stored
+ * ones).
  */
 @Injectable()
 export class CommentIngest {
@@ -255,8 +255,9 @@ export class CommentIngest {
            from x join tiktok_video v on v.tenant_id = current_setting('app.tenant_id') and v.id = x.video_id::uuid
          returning 1)`,
       `ev as (${EventLog.insertSelectSql(
-        `select uuid_v7(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', now(), '${JSON.stringify(SYNC_ACTOR)}'::jsonb,
-                jsonb_build_object('type', 'comment', 'id', e.id), e.data::jsonb, ${EventLog.dataDigestSql('e.data')}, $1::uuid
+        `select uuid_v7(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', date_trunc('milliseconds', now()),
+                '${JSON.stringify(SYNC_ACTOR)}'::jsonb, jsonb_build_object('type', 'comment', 'id', e.id), e.data::jsonb,
+                ${EventLog.dataDigestSql('e.data')}, $1::uuid
            from (select x.id, ${receivedDataJcsSql('x', '$3::text')} as data from x) e`,
       )})`,
     ];
