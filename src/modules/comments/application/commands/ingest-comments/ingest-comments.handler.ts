@@ -227,8 +227,9 @@ export class CommentIngest {
   }
 
   /**
-   * One statement: a plain multi-row insert of the rows the probe did not find (`fresh`, with the
-   * prepared `received` event of each), and an upsert of the rows it found (`known`). Ids and reply
+   * One statement: a plain multi-row insert of the rows the probe did not find (`fresh`), the
+   * `received` event of each written from the same row (its data's JCS text built here, see
+   * `receivedDataJcsSql`), and an upsert of the rows it found (`known`). Ids and reply
    * parents come with the rows (see the class comment), so top-level comments and replies go
    * together.
    *
