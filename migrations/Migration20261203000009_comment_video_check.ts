@@ -4,9 +4,9 @@ import { Migration } from '@mikro-orm/migrations';
  * `tiktok_comment.video_id` no longer has a foreign key to `tiktok_video`. Its check ran a
  * locking lookup of the video for every inserted comment: about a sixth of the ingest
  * statement's time during a backfill (bench/sync-backfill). What it guarded is held otherwise:
- * - the ingest inserts a comment only joined to its stored video, in the same statement, and
- *   fails when a row found none (`CommentIngest.write`); a post from Echo names a video it has
- *   just read;
+ * - the ingest stores comments only for a video the videos module says is stored for that
+ *   integration (`GetVideoQuery`, once per video: `CommentIngest.requireStoredVideos`); a post
+ *   from Echo names a video it has just read the same way;
  * - a video is never deleted (it is marked `gone_at`), and the database refuses a delete, so a
  *   video a comment names stays there.
  */

@@ -144,6 +144,24 @@ describe('sync: new comments arrive once, by poll, webhook or both', () => {
     expect((await eventsFor(t, id, 'tiktok.comment.received')).filter((e) => e.data.tiktokCommentId === a.commentId)).toHaveLength(0);
   });
 
+  it('an ingest naming a video that is not stored for the integration stores nothing', async () => {
+    const { t, sim } = env;
+    const c = asTikTok(sim.control.addComment(openId, videoId, { text: 'nowhere' }));
+    const ingest = (video: string) => t.app.get(CommandBus).execute(new IngestCommentsCommand('acme', id, video, [c]));
+    await expect(ingest('00000000-0000-7000-8000-000000000000')).rejects.toThrow(/not stored/);
+    // a stored video of another tenant is not this integration's either
+    const other = await asSuperuser(t.testDb, async (q) => {
+      await q.query(
+        `insert into tiktok_video (tenant_id, id, integration_id, tiktok_video_id, url, caption, posted_at, source)
+         values ('globex', gen_random_uuid(), gen_random_uuid(), '1', '', '', now(), 'sync')`,
+      );
+      return (await q.query(`select id from tiktok_video where tenant_id = 'globex'`)).rows[0].id as string;
+    });
+    await expect(ingest(other)).rejects.toThrow(/not stored/);
+    expect((await storedComments(t, id)).filter((s) => s.tiktok_comment_id === c.commentId)).toHaveLength(0);
+    await expect(asSuperuser(t.testDb, (q) => q.query(`delete from tiktok_video where tenant_id = 'globex'`))).rejects.toThrow(/never deleted/);
+  });
+
   it('reconciliation notices a hide and a deletion made on TikTok without any webhook', async () => {
     const { sim, t } = env;
     const all = await storedComments(t, id);

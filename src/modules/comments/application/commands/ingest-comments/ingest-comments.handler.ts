@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
+import { GetVideoQuery } from '@modules/videos/contracts';
 import { uuidV7 } from '@shared/database/uuid-v7';
 import { Database } from '@shared/database/database';
 import type { Tx } from '@shared/database/tx';
@@ -78,6 +79,9 @@ function isRace(err: unknown): boolean {
   return (e.code === '23505' && e.constraint === 'tiktok_comment_tenant_id_integration_id_tiktok_comment_id_key') || e.code === '40P01';
 }
 
+/** How many stored videos `CommentIngest` remembers having seen. */
+const STORED_VIDEOS_KEPT = 50_000;
+
 const SYNC_ACTOR = { type: 'system' as const, id: 'tiktok-sync' };
 /** A concurrent writer stored a comment this transaction expected to insert: the ingest starts over. */
 const MAX_ATTEMPTS = 3;
@@ -105,11 +109,18 @@ class IngestRaceError extends Error {
  */
 @Injectable()
 export class CommentIngest {
+  /**
+   * Videos (tenant/integration/video) seen stored through the videos module. A video is never
+   * deleted (the database refuses it), so one look is enough; bounded, oldest forgotten first.
+   */
+  private readonly storedVideos = new Set<string>();
+
   constructor(
     private readonly db: Database,
     private readonly comments: CommentRepository,
     private readonly delivery: PostDelivery,
     private readonly eventLog: EventLog,
+    private readonly queries: QueryBus,
   ) {}
 
   async ingest(
@@ -130,6 +141,7 @@ export class CommentIngest {
     });
     const rows = [...byId.values()].sort((a, b) => Number(a.tiktok_parent_id !== null) - Number(b.tiktok_parent_id !== null));
     if (rows.length === 0 && !also) return pages.map(() => ({ insertedIds: [], updated: 0, matched: 0 }));
+    await this.requireStoredVideos(tenant, integrationId, pages.map((p) => p.videoId));
     for (let attempt = 1; ; attempt++) {
       try {
         // What TikTok lists can be read again: a crash may lose the last moment of ingest (never a
@@ -139,6 +151,22 @@ export class CommentIngest {
       } catch (err) {
         if (!(err instanceof IngestRaceError) || attempt >= MAX_ATTEMPTS) throw err;
       }
+    }
+  }
+
+  /**
+   * Every comment names a stored video of its integration. The videos module says so
+   * (`GetVideoQuery`, once per video: a video is never deleted, so it is still there when the
+   * comments commit). This replaced a foreign key whose locking check ran for every inserted row.
+   */
+  private async requireStoredVideos(tenant: string, integrationId: string, videoIds: string[]): Promise<void> {
+    for (const videoId of new Set(videoIds)) {
+      const key = `${tenant}/${integrationId}/${videoId}`;
+      if (this.storedVideos.has(key)) continue;
+      const video = await this.queries.execute(new GetVideoQuery(tenant, videoId));
+      if (!video || video.integrationId !== integrationId) throw new Error(`comments name a video that is not stored: ${videoId}`);
+      if (this.storedVideos.size >= STORED_VIDEOS_KEPT) this.storedVideos.delete(this.storedVideos.values().next().value!);
+      this.storedVideos.add(key);
     }
   }
 
@@ -188,7 +216,6 @@ export class CommentIngest {
       const known = planned.filter((r) => !expected.has(r.id));
       if (fresh.length > 0) this.eventLog.appendsIn(tx);
       const written = await this.write(tx, integrationId, fresh, known);
-      if (written.inserted !== fresh.length) throw new Error('a comment names a video that is not stored');
       for (const r of fresh) results[r.page].insertedIds.push(r.id);
       const plannedOf = new Map(known.map((r) => [r.tiktok_comment_id, r]));
       const changed: NewEvent[] = [];
@@ -236,9 +263,7 @@ export class CommentIngest {
    * A fresh row that a concurrent writer stored since the probe makes the insert fail on the
    * unique key (after waiting for that writer's commit): the transaction rolls back with its
    * events, and the ingest runs again (`IngestRaceError`). So the events are exactly those of the
-   * rows inserted, without a join on what was inserted. A fresh row is inserted only when its video
-   * is stored (a join, instead of a foreign key that checked every row; videos are never deleted,
-   * which the database enforces): the count tells. Known rows: `where ... is distinct from` skips
+   * rows inserted, without a join on what was inserted. Known rows: `where ... is distinct from` skips
    * those where nothing changed (no write, not returned); a comment TikTok lists is not deleted.
    */
   private async write(
@@ -246,15 +271,13 @@ export class CommentIngest {
     integrationId: string,
     fresh: PlannedRow[],
     known: PlannedRow[],
-  ): Promise<{ inserted: number; updated: UpsertedRow[] }> {
+  ): Promise<{ updated: UpsertedRow[] }> {
     const ctes = [
       // parsed once, read by both inserts
       `x as materialized (select * from json_to_recordset($2::json) as ${ROW_TYPES})`,
       `ins as (
          insert into tiktok_comment (${ROW_COLUMNS})
-         select current_setting('app.tenant_id'), x.id::uuid, $1::uuid, ${ROW_VALUES}
-           from x join tiktok_video v on v.tenant_id = current_setting('app.tenant_id') and v.id = x.video_id::uuid
-         returning 1)`,
+         select current_setting('app.tenant_id'), x.id::uuid, $1::uuid, ${ROW_VALUES} from x)`,
       `ev as (${EventLog.insertSelectSql(
         `select uuid_v7(), current_setting('app.tenant_id'), '${COMMENT_EVENTS.received}', date_trunc('milliseconds', now()),
                 '${JSON.stringify(SYNC_ACTOR)}'::jsonb, jsonb_build_object('type', 'comment', 'id', e.id), e.data::jsonb,
@@ -283,11 +306,11 @@ export class CommentIngest {
     }
     const params: unknown[] = [integrationId, rowsJson(fresh), integrationId];
     if (known.length > 0) params.push(rowsJson(known));
-    let row: { inserted: number; updated: (Omit<UpsertedRow, 'posted_at'> & { posted_at: string })[] | null } | undefined;
+    let row: { updated: (Omit<UpsertedRow, 'posted_at'> & { posted_at: string })[] | null } | undefined;
     try {
       row = await tx.one(
         `with ${ctes.join(',\n')}
-         select (select count(*) from ins)::int as inserted, ${known.length > 0 ? '(select json_agg(up) from up)' : 'null::json'} as updated`,
+         select ${known.length > 0 ? '(select json_agg(up) from up)' : 'null::json'} as updated`,
         params,
       );
     } catch (err) {
@@ -297,7 +320,7 @@ export class CommentIngest {
     const updated = (row?.updated ?? []).map((u) => ({ ...u, posted_at: new Date(u.posted_at) }));
     // a known row is never deleted, so it cannot be inserted again; if it was, its id is not ours
     if (updated.some((u) => u.inserted)) throw new IngestRaceError();
-    return { inserted: row?.inserted ?? 0, updated };
+    return { updated };
   }
 
   private event(
