@@ -49,6 +49,7 @@ interface BackfillRead {
   /** the video is gone at TikTok */
   gone: boolean;
 }
+
 /**
  * A video reconciled more recently than this is not reconciled again: when an account has few
  * videos the reconciliation share is simply left unspent (staying further inside the budget)
