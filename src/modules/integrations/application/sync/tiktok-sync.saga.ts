@@ -545,13 +545,15 @@ export class TikTokSyncSaga {
       state.reconcilePageDone(null);
       return;
     }
-    let found = await this.ingest(run, video.id, page.items);
+    // as in a backfill: the page and the replies it needs are read, then stored in one ingest
     const expand = at.order === 'desc' ? page.items : await this.repliesBehind(run, page.items);
-    const replies = await this.allReplies(run, video, expand);
-    found += replies.stored;
+    const replies = await this.readReplies(run, video, expand, () => {
+      run.calls.reconcile -= 1;
+    });
+    const found = await this.ingest(run, video.id, [...page.items, ...replies.items]);
     state.commentsStored(found);
     const listed = page.items.flatMap((c) => [c.commentId, ...(c.replyList ?? []).map((r) => r.commentId)]);
-    const seen = cp.seen === null ? null : [...new Set([...cp.seen, ...listed, ...replies.ids])];
+    const seen = cp.seen === null ? null : [...new Set([...cp.seen, ...listed, ...replies.items.map((r) => r.commentId)])];
     const next = nextInWalk(at, page);
     if (next) {
       state.reconcilePageDone({ videoId: cp.videoId, tiktokVideoId: cp.tiktokVideoId, ...checkpointOf(next), seen });
@@ -595,19 +597,7 @@ export class TikTokSyncSaga {
 
   // ---------------------------------------------------------------- replies
 
-  /** Every reply of the listed comments that has more replies than came inline, read and then stored together (reconciliation). */
-  private async allReplies(
-    run: Run,
-    video: { id: string; tiktokVideoId: string },
-    comments: TikTokComment[],
-  ): Promise<{ stored: number; ids: string[]; newest: Date | null }> {
-    const { items, newest } = await this.readReplies(run, video, comments, () => {
-      run.calls.reconcile -= 1;
-    });
-    return { stored: await this.ingest(run, video.id, items), ids: items.map((r) => r.commentId), newest };
-  }
-
-  /** Every reply of the listed comments that has more replies than came inline, read and not stored; `onCall` before each call. */
+  /** Every reply of the listed comments that has more replies than came inline, read (not stored); `onCall` before each call. */
   private async readReplies(
     run: Run,
     video: { id: string; tiktokVideoId: string },
