@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * `uuid_v7()`: a time-ordered UUID (RFC 9562 version 7; PostgreSQL 18 has one built in, 17 not),
  * as `uuidV7()` makes in the app. The ids of the rows written in bulk (comments, events) are
  * time-ordered so that their inserts land at the right edge of each B-tree rather than on a random
- * leaf (see src/shared/database/uuid-v7.ts). Version bits 0111 over gen_random_uuid's 0100.
+ * leaf (see src/shared/database/uuid.ts). Version bits 0111 over gen_random_uuid's 0100.
  */
 export class Migration20261203000010UuidV7 extends Migration {
   override async up(): Promise<void> {

@@ -3,17 +3,13 @@ import { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import { Tx, reviveTimestamps, type PgConnection, type TxScope } from './tx';
+import { isUuid } from './uuid';
 
 interface PooledConnection extends PgConnection {
   __knex__disposed?: unknown;
 }
 
 const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID_RE.test(value);
-}
 
 /**
  * The only way to reach tables. `inTenant` sets `app.tenant_id` for the transaction (row-level
@@ -60,7 +56,7 @@ export class Database {
    */
   async readInTenant<T>(tenant: string, sql: string, uuids: readonly string[]): Promise<T[]> {
     if (!TENANT_RE.test(tenant)) throw new Error('invalid tenant name');
-    for (const u of uuids) if (!UUID_RE.test(u)) throw new Error('readInTenant takes UUIDs only');
+    for (const u of uuids) if (!isUuid(u)) throw new Error('readInTenant takes UUIDs only');
     const statement = sql.replace(/\$(\d+)/g, (_, n: string) => {
       const u = uuids[Number(n) - 1];
       if (u === undefined) throw new Error(`readInTenant: no value for $${n}`);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { uuidV7 } from '../database/uuid-v7';
+import { uuidV7 } from '../database/uuid';
 import { Subject } from 'rxjs';
 import type { Tx } from '../database/tx';
 import { dataDigest } from './chain';

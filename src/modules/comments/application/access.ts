@@ -17,5 +17,3 @@ export class CommentAccess {
     return this.queries.execute(new GetAccessScopeQuery(callerOf(user)));
   }
 }
-
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@shared/database/tx';
-import { isUuid, type Database } from '@shared/database/database';
+import type { Database } from '@shared/database/database';
+import { isUuid } from '@shared/database/uuid';
 import { TokenCipher, tokenAad } from '@shared/crypto/token-cipher';
 import type { TokenSet } from '@shared/tiktok/tiktok-api.port';
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { Database } from '@shared/database/database';
@@ -11,7 +12,7 @@ import type { CommentView } from '../../domain/comment';
 import { COMMENT_EVENTS } from '../../domain/comment-events';
 import { CommentNotSentError, NotOwnCommentError, TikTokRejectedError, TikTokUnavailableError } from '../../domain/comment-errors';
 import { CommentRepository, toView, type CommentRow } from '../../infrastructure/comment.repository';
-import { CommentAccess, UUID_RE } from '../access';
+import { CommentAccess } from '../access';
 
 /**
  * Hide, unhide and delete. TikTok is called first (these calls are safe to repeat), then the row
@@ -79,7 +80,7 @@ export class ModerateCommentService {
   }
 
   private async target(user: CurrentUser, id: string): Promise<CommentRow> {
-    if (!UUID_RE.test(id)) throw new NotFoundError('Comment');
+    if (!isUuid(id)) throw new NotFoundError('Comment');
     const scope = await this.access.scope(user);
     const row = await this.db.inTenant(user.tenant, (tx) => this.comments.findInScope(tx, scope, id));
     if (!row) throw new NotFoundError('Comment');

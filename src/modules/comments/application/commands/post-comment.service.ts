@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { uuidV7 } from '@shared/database/uuid-v7';
+import { uuidV7 } from '@shared/database/uuid';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { Database } from '@shared/database/database';
 import { NotFoundError, ValidationFailedError } from '@shared/errors/domain-error';
@@ -15,7 +16,7 @@ import { CommentNotSentError, IdempotencyKeyInProgressError, IdempotencyKeyReuse
 import { commentText } from '../../domain/comment-text';
 import { CommentRepository, toView, type CommentRow, type NewPost } from '../../infrastructure/comment.repository';
 import { IdempotencyRepository, type IdempotencyKey } from '../../infrastructure/idempotency.repository';
-import { CommentAccess, UUID_RE, callerOf } from '../access';
+import { CommentAccess, callerOf } from '../access';
 import { PostDelivery, postData } from '../delivery/post-delivery';
 
 export interface Warning {
@@ -60,7 +61,7 @@ export class PostCommentService {
   reply(user: CurrentUser, commentId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
     const text = commentText(rawText);
     return this.post(user, 'comments.reply', { commentId, text: rawText }, key, async () => {
-      if (!UUID_RE.test(commentId)) throw new NotFoundError('Comment');
+      if (!isUuid(commentId)) throw new NotFoundError('Comment');
       const scope = await this.access.scope(user);
       const target = await this.db.inTenant(user.tenant, (tx) => this.comments.findInScope(tx, scope, commentId));
       if (!target || target.deleted) throw new NotFoundError('Comment');
@@ -89,7 +90,7 @@ export class PostCommentService {
   comment(user: CurrentUser, integrationId: string, videoId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
     const text = commentText(rawText);
     return this.post(user, 'videos.comment', { integrationId, videoId, text: rawText }, key, async () => {
-      if (!UUID_RE.test(integrationId) || !UUID_RE.test(videoId)) throw new NotFoundError('Video');
+      if (!isUuid(integrationId) || !isUuid(videoId)) throw new NotFoundError('Video');
       const allowed = await this.queries.execute(new CanAccessIntegrationQuery(callerOf(user), integrationId));
       const video = allowed ? await this.queries.execute(new GetVideoQuery(user.tenant, videoId)) : null;
       if (!video || video.integrationId !== integrationId) throw new NotFoundError('Video');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { GetVideoQuery } from '@modules/videos/contracts';
-import { uuidV7 } from '@shared/database/uuid-v7';
+import { uuidV7 } from '@shared/database/uuid';
 import { Database } from '@shared/database/database';
 import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@shared/database/uuid';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { Database } from '@shared/database/database';
 import { NotFoundError } from '@shared/errors/domain-error';
@@ -6,7 +7,7 @@ import { EventLog } from '@shared/event-log/event-log';
 import type { CommentView } from '../../../domain/comment';
 import { COMMENT_EVENTS } from '../../../domain/comment-events';
 import { CommentRepository, toView } from '../../../infrastructure/comment.repository';
-import { CommentAccess, UUID_RE } from '../../access';
+import { CommentAccess } from '../../access';
 
 /** `GET /comments/{id}` with its replies; audited like the list, in the read's own transaction. */
 @Injectable()
@@ -19,7 +20,7 @@ export class GetComment {
   ) {}
 
   async execute(user: CurrentUser, id: string): Promise<CommentView & { replies: CommentView[] }> {
-    if (!UUID_RE.test(id)) throw new NotFoundError('Comment');
+    if (!isUuid(id)) throw new NotFoundError('Comment');
     const scope = await this.access.scope(user);
     return this.db.inTenant(user.tenant, async (tx) => {
       const row = await this.comments.findInScope(tx, scope, id);

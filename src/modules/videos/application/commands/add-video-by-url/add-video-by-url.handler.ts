@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isUuid } from '@shared/database/uuid';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
@@ -13,7 +14,6 @@ import { InvalidVideoUrlError, VideoNotInAccountError } from './add-video-by-url
 import { resolveShortLink } from './short-link-resolver';
 import { VideoRepository } from '../../../infrastructure/video.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHORT_LINK_TIMEOUT_MS = 5_000;
 
 /**
@@ -37,7 +37,7 @@ export class AddVideoByUrl {
   ) {}
 
   async execute(caller: Caller, integrationId: string, url: string): Promise<{ created: boolean; video: VideoView }> {
-    if (!UUID.test(integrationId)) throw new NotFoundError('Integration');
+    if (!isUuid(integrationId)) throw new NotFoundError('Integration');
     const [integration, allowed] = await Promise.all([
       this.queries.execute(new GetIntegrationQuery(caller.tenant, integrationId)),
       this.queries.execute(new CanAccessIntegrationQuery(caller, integrationId)),

@@ -1,9 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { isUuid } from '@shared/database/uuid';
 import { Database } from '@shared/database/database';
 import { GetVideoQuery, type VideoSummary } from '../../../contracts';
 import { VideoRepository } from '../../../infrastructure/video.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @QueryHandler(GetVideoQuery)
 export class GetVideoHandler implements IQueryHandler<GetVideoQuery, VideoSummary | null> {
@@ -13,7 +12,7 @@ export class GetVideoHandler implements IQueryHandler<GetVideoQuery, VideoSummar
   ) {}
 
   async execute(q: GetVideoQuery): Promise<VideoSummary | null> {
-    if (!UUID.test(q.videoId)) return null;
+    if (!isUuid(q.videoId)) return null;
     return this.db.inTenant(q.tenant, (tx) => this.videos.find(tx, q.videoId));
   }
 }

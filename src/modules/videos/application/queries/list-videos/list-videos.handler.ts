@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import { Database } from '@shared/database/database';
 import { NotFoundError } from '@shared/errors/domain-error';
@@ -8,9 +9,8 @@ import { GetIntegrationQuery } from '@modules/integrations/contracts';
 import type { VideoView } from '../../../domain/video';
 import { VideoRepository } from '../../../infrastructure/video.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isVideoCursor = (v: Record<string, unknown>): v is { p: string; i: string } =>
-  typeof v.p === 'string' && !Number.isNaN(Date.parse(v.p)) && typeof v.i === 'string' && UUID.test(v.i);
+  typeof v.p === 'string' && !Number.isNaN(Date.parse(v.p)) && typeof v.i === 'string' && isUuid(v.i);
 
 /** `GET /integrations/tiktok/{id}/videos`: one keyset page; an integration the caller cannot see is a 404. */
 @Injectable()
@@ -23,7 +23,7 @@ export class ListVideos {
 
   async execute(caller: Caller, integrationId: string, limit: number, cursor: string | undefined): Promise<Page<VideoView>> {
     const after = decodeCursor(cursor, isVideoCursor);
-    if (!UUID.test(integrationId)) throw new NotFoundError('Integration');
+    if (!isUuid(integrationId)) throw new NotFoundError('Integration');
     const [integration, allowed] = await Promise.all([
       this.queries.execute(new GetIntegrationQuery(caller.tenant, integrationId)),
       this.queries.execute(new CanAccessIntegrationQuery(caller, integrationId)),

@@ -13,3 +13,10 @@ export function uuidV7(now = Date.now()): string {
   const r = randomUUID(); // its version nibble (index 14) is replaced; the variant (index 19) stays
   return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(15)}`;
 }
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its canonical text form (any version): what a `uuid` column or parameter accepts. */
+export function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}
