@@ -11,6 +11,13 @@ interface PooledConnection extends PgConnection {
 
 const TENANT_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** Ends a failed transaction; a connection that cannot even roll back is dropped by the pool. */
+async function rollback(conn: PooledConnection): Promise<void> {
+  await conn.query('rollback').catch((rollbackErr: unknown) => {
+    conn.__knex__disposed = rollbackErr ?? 'rollback failed';
+  });
+}
+
 /**
  * The only way to reach tables. `inTenant` sets `app.tenant_id` for the transaction (row-level
  * security then hides every other tenant); `inSystem` sets `app.scope = 'system'` for the few
@@ -62,22 +69,17 @@ export class Database {
       if (u === undefined) throw new Error(`readInTenant: no value for $${n}`);
       return `'${u}'`;
     });
-    if (this.closed) throw new Error('the database is closed (shutting down)');
-    const client = this.knex().client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
-    const conn = await client.acquireConnection();
-    try {
-      const results = (await conn.query(
-        `begin read only; select set_config('app.tenant_id', '${tenant}', true); ${statement}; commit`,
-      )) as unknown as { rows: T[]; fields?: { name: string; dataTypeID: number }[] }[];
-      return reviveTimestamps(results[2]);
-    } catch (err) {
-      await conn.query('rollback').catch((rollbackErr: unknown) => {
-        conn.__knex__disposed = rollbackErr ?? 'rollback failed'; // the pool drops it
-      });
-      throw err;
-    } finally {
-      await client.releaseConnection(conn);
-    }
+    return this.onConnection(async (conn) => {
+      try {
+        const results = (await conn.query(
+          `begin read only; select set_config('app.tenant_id', '${tenant}', true); ${statement}; commit`,
+        )) as unknown as { rows: T[]; fields?: { name: string; dataTypeID: number }[] }[];
+        return reviveTimestamps(results[2]);
+      } catch (err) {
+        await rollback(conn);
+        throw err;
+      }
+    });
   }
 
   /** Cross-tenant work only. Keep its callers few and small. */
@@ -90,11 +92,8 @@ export class Database {
    * setting go in one round trip (the tenant is validated above, so it can be a literal), then
    * every statement with native `$n` parameters. Nothing here uses the ORM's unit of work.
    */
-  private async run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>, deferredCommit = false): Promise<T> {
-    if (this.closed) throw new Error('the database is closed (shutting down)');
-    const client = this.knex().client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
-    const conn = await client.acquireConnection();
-    try {
+  private run<T>(scope: TxScope, work: (tx: Tx) => Promise<T>, deferredCommit = false): Promise<T> {
+    return this.onConnection(async (conn) => {
       await conn.query(
         'begin; ' +
           (scope.kind === 'tenant' ? `select set_config('app.tenant_id', '${scope.tenant}', true)` : `select set_config('app.scope', 'system', true)`),
@@ -107,13 +106,21 @@ export class Database {
         // in the commit's own round trip
         await conn.query(deferredCommit && !tx.durableCommitRequired ? 'set local synchronous_commit = off; commit' : 'commit');
       } catch (err) {
-        await conn.query('rollback').catch((rollbackErr: unknown) => {
-          conn.__knex__disposed = rollbackErr ?? 'rollback failed'; // the pool drops it
-        });
+        await rollback(conn);
         throw err;
       }
       tx.runAfterCommit();
       return result;
+    });
+  }
+
+  /** A connection of MikroORM's pool for `use`, given back afterwards. */
+  private async onConnection<T>(use: (conn: PooledConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the database is closed (shutting down)');
+    const client = this.knex().client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      return await use(conn);
     } finally {
       await client.releaseConnection(conn);
     }
