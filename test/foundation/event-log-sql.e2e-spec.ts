@@ -1,8 +1,9 @@
 import { Client } from 'pg';
-import { canonicalJson } from '@shared/event-log/jcs';
+import { canonicalJson, jcsObjectSql } from '@shared/event-log/jcs';
 import { dataDigest } from '@shared/event-log/chain';
-import { EventLog, jcsObjectSql } from '@shared/event-log/event-log';
+import { EventLog } from '@shared/event-log/event-log';
 import { receivedDataJcsSql } from '@modules/comments/infrastructure/received-event.sql';
+import { commentEventData } from '@modules/comments/domain/comment-events';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -57,14 +58,14 @@ describe('event data written in SQL: JCS and digest as in JavaScript', () => {
     }
   });
 
-  it('the received event data of a comment row: every member, in the shape its subscribers read', async () => {
-    const row = {
+  it('the received event data of a comment and of a reply: the object commentEventData describes, in JCS', async () => {
+    const comment = {
       id: '0f8fad5b-d9cb-469f-a165-70867728950e',
       video_id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
       tiktok_video_id: '7436604295954899730',
       tiktok_comment_id: '7923744542000252387',
-      parent_id: null,
-      tiktok_parent_id: null,
+      parent_id: null as string | null,
+      tiktok_parent_id: null as string | null,
       author_username: 'fan "one"',
       author_display_name: 'Fan\u0001 😀',
       text: tricky[3] + tricky[4],
@@ -72,30 +73,45 @@ describe('event data written in SQL: JCS and digest as in JavaScript', () => {
       hidden: true,
       posted_at: '2026-12-03T04:10:41.000Z',
     };
+    const reply = {
+      ...comment,
+      id: '019ae3b2-6f00-7abc-8def-0123456789ab',
+      tiktok_comment_id: '7923744542000252388',
+      parent_id: comment.id,
+      tiktok_parent_id: comment.tiktok_comment_id,
+      text: tricky[2],
+      from_account: true,
+      hidden: false,
+    };
     const integrationId = '9b2e3c2a-6f6b-4d5e-9a57-8d0b1c2d3e4f';
     await c.query(`select set_config('app.tenant_id', 'acme', false)`);
     const { rows } = await c.query<{ jcs: string }>(
       `select ${receivedDataJcsSql('x', '$2::text')} as jcs
          from json_to_recordset($1::json) as x(id text, video_id text, tiktok_video_id text, tiktok_comment_id text, parent_id text,
               tiktok_parent_id text, author_username text, author_display_name text, text text, from_account boolean, hidden boolean, posted_at text)`,
-      [JSON.stringify([row]), integrationId],
+      [JSON.stringify([comment, reply]), integrationId],
     );
-    expect(JSON.parse(rows[0].jcs)).toEqual({
-      tenant: 'acme',
-      integrationId,
-      videoId: row.video_id,
-      tiktokVideoId: row.tiktok_video_id,
-      commentId: row.id,
-      tiktokCommentId: row.tiktok_comment_id,
-      parentId: null,
-      tiktokParentId: null,
-      author: { username: row.author_username, displayName: row.author_display_name },
-      text: row.text,
-      fromAccount: false,
-      hidden: true,
-      postedAt: row.posted_at,
-    });
-    expect(rows[0].jcs).toBe(canonicalJson(JSON.parse(rows[0].jcs)));
+    expect(rows.map((r) => r.jcs)).toEqual(
+      [comment, reply].map((row) =>
+        canonicalJson(
+          commentEventData('acme', integrationId, {
+            commentId: row.id,
+            videoId: row.video_id,
+            tiktokVideoId: row.tiktok_video_id,
+            tiktokCommentId: row.tiktok_comment_id,
+            parentId: row.parent_id,
+            tiktokParentId: row.tiktok_parent_id,
+            authorUsername: row.author_username,
+            authorDisplayName: row.author_display_name,
+            text: row.text,
+            fromAccount: row.from_account,
+            hidden: row.hidden,
+            postedAt: row.posted_at,
+          }),
+        ),
+      ),
+    );
+    expect(JSON.parse(rows[1].jcs)).toMatchObject({ parentId: comment.id, tiktokParentId: comment.tiktok_comment_id, fromAccount: true });
   });
 
   it('refuses a key that would need escaping', () => {

@@ -49,3 +49,30 @@ export function canonicalJson(value: unknown): string {
   }
   throw new TypeError('JCS: unreachable');
 }
+
+/**
+ * A member of `jcsObjectSql`: a SQL expression of type text (a JSON string, or null when NULL),
+ * of type boolean, or an object of such members.
+ */
+export type JcsSqlMember = { text: string } | { boolean: string } | { object: Record<string, JcsSqlMember> };
+
+/**
+ * SQL that builds the RFC 8785 (JCS) text of a JSON object of strings, booleans, nulls and such
+ * objects: exactly what `canonicalJson` writes for the same values in JavaScript. Keys are sorted
+ * here by UTF-16 code units (plain names only), nothing is written between tokens, and strings
+ * are escaped by PostgreSQL's `to_json`, which escapes as ECMAScript's JSON.stringify does for any
+ * text PostgreSQL can hold ('"', backslash, \b \f \n \r \t, other control characters as
+ * \u00xx in lowercase hex, everything else as it is). test/foundation/event-log-sql.e2e-spec.ts
+ * compares the two on tricky text.
+ */
+export function jcsObjectSql(members: Record<string, JcsSqlMember>): string {
+  const keys = Object.keys(members).sort();
+  const parts = keys.map((k, i) => {
+    if (!/^[A-Za-z0-9_]+$/.test(k)) throw new Error(`jcsObjectSql: key ${k} is not a plain name`);
+    const m = members[k];
+    const value =
+      'object' in m ? jcsObjectSql(m.object) : 'boolean' in m ? `coalesce((${m.boolean})::text, 'null')` : `coalesce(to_json((${m.text})::text)::text, 'null')`;
+    return `'${i === 0 ? '{' : ','}"${k}":' || ${value}`;
+  });
+  return parts.length === 0 ? `'{}'` : `(${parts.join(' || ')} || '}')`;
+}

@@ -1,14 +1,10 @@
-import { jcsObjectSql } from '@shared/event-log/event-log';
+import { jcsObjectSql } from '@shared/event-log/jcs';
 
 /**
  * SQL for the JCS text of a `tiktok.comment.received` event's data, written by the ingest
  * statement from the row it inserts (`row` = the alias of its JSON rows, whose ids and `posted_at`
- * are text), so that the event's `data` and `dataDigest` both come from that one text:
- *
- *   { tenant, integrationId, videoId, tiktokVideoId, commentId, tiktokCommentId, parentId,
- *     tiktokParentId, author: { username, displayName }, text, fromAccount, hidden, postedAt }
- *
- * the same members as the event's data when built in JavaScript (`CommentIngest.event`).
+ * are text), so that the event's `data` and `dataDigest` both come from that one text. It is the
+ * object `commentEventData` describes (test/foundation/event-log-sql.e2e-spec.ts compares them).
  */
 export function receivedDataJcsSql(row: string, integrationIdText: string): string {
   const text = (column: string) => ({ text: `${row}.${column}` });

@@ -8,7 +8,7 @@ import { EventLog } from '@shared/event-log/event-log';
 import type { NewEvent } from '@shared/event-log/event.types';
 import type { TikTokComment } from '@shared/tiktok/tiktok-api.port';
 import { IngestCommentPagesCommand, IngestCommentsCommand, type IngestCommentsResult } from '../../../contracts';
-import { COMMENT_EVENTS } from '../../../domain/comment-events';
+import { COMMENT_EVENTS, commentEventData } from '../../../domain/comment-events';
 import { READ_BACK_SKEW_MS } from '../../../domain/delivery';
 import { toIngestRows, type IngestRow } from '../../../domain/ingest';
 import { CommentRepository, type CommentRow } from '../../../infrastructure/comment.repository';
@@ -337,19 +337,20 @@ export class CommentIngest {
       subject: { type: 'comment', id: row.id },
       integrationId,
       data: {
-        tenant,
-        integrationId,
-        videoId,
-        tiktokVideoId: row.tiktok_video_id,
-        commentId: row.id,
-        tiktokCommentId: row.tiktok_comment_id,
-        parentId: row.parent_id,
-        tiktokParentId: row.tiktok_parent_id,
-        author: { username: row.author_username, displayName: row.author_display_name },
-        text: row.text,
-        fromAccount: row.from_account,
-        hidden: row.hidden,
-        postedAt: row.posted_at.toISOString(),
+        ...commentEventData(tenant, integrationId, {
+          commentId: row.id,
+          videoId,
+          tiktokVideoId: row.tiktok_video_id,
+          tiktokCommentId: row.tiktok_comment_id,
+          parentId: row.parent_id,
+          tiktokParentId: row.tiktok_parent_id,
+          authorUsername: row.author_username,
+          authorDisplayName: row.author_display_name,
+          text: row.text,
+          fromAccount: row.from_account,
+          hidden: row.hidden,
+          postedAt: row.posted_at.toISOString(),
+        }),
         ...extra,
       },
     };
