@@ -49,8 +49,16 @@ describe('sync: a process killed mid-backfill', () => {
       LOG_LEVEL: 'info',
     });
     await child.start();
-    // let it import a few pages, then make its next comment page hang so that it is surely mid-way
-    await eventually(() => expect(sim.control.calls({ path: LIST }).length).toBeGreaterThanOrEqual(4), { timeoutMs: 30_000 });
+    // let it import a few pages and commit a checkpoint past them (lanes read ahead of their
+    // commits, so calls alone do not say that), then make its next comment page hang so that it is
+    // surely mid-way
+    await eventually(
+      async () => {
+        const state = (await syncRow(t, id)).sync_state as { backfill?: { lanes?: { cursor: number }[] } };
+        expect((state.backfill?.lanes ?? []).some((l) => l.cursor > 0)).toBe(true);
+      },
+      { timeoutMs: 30_000 },
+    );
     sim.control.hangNext({ path: LIST });
     await eventually(() => expect(sim.control.calls({ path: LIST }).some((c) => c.code === undefined)).toBe(true), { timeoutMs: 30_000 });
     await child.signal('SIGKILL');
