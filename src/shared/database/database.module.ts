@@ -8,6 +8,7 @@ import { migrationsList } from '../../../migrations';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OWNS_AUDIT_TABLES_SQL } from './audit-owner';
 import { Database } from './database';
+import { InstanceLiveness } from './instance-liveness';
 
 /** MikroORM options for the app role's URL; shared by the service and the CLI scripts. */
 export function ormOptions(databaseUrl: string) {
@@ -70,8 +71,8 @@ export class DatabaseModule {
           registerRequestContext: false,
         }),
       ],
-      providers: [Database, MigrationRunner],
-      exports: [Database],
+      providers: [Database, MigrationRunner, InstanceLiveness],
+      exports: [Database, InstanceLiveness],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '@shared/database/database';
 import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';
+import { holderAliveSql } from '@shared/database/instance-liveness';
 import type { SyncColumns, SyncEvent } from './sync-state';
 
 /** An integration this instance holds the sync lease of. */
@@ -22,6 +23,9 @@ export class SyncLeaseLostError extends Error {
 
 type ClaimRow = SyncColumns & { tenant_id: string; id: string; open_id: string };
 
+/** A lease nobody holds: none, lapsed, or its holder's process is gone (its liveness lock was released). */
+const LEASE_FREE = `(lease_until is null or lease_until < now() or not ${holderAliveSql('lease_owner')})`;
+
 const SYNC_COLUMNS = `sync_stage, sync_state, sync_failures, next_sync_at, last_synced_at, last_sync_error,
   videos_known, videos_backfilled, comments_stored`;
 
@@ -34,6 +38,11 @@ const SYNC_COLUMNS = `sync_stage, sync_state, sync_failures, next_sync_at, last_
  * checkpoint with each page, the renewal, the release) is conditional on `lease_owner` still being
  * this run, so an instance whose lease lapsed (a long GC pause, a network split) and was taken
  * over can no longer write anything: its next checkpoint fails with `SyncLeaseLostError`.
+ *
+ * Why a restarted service resumes at once: a lease is also free when its holder is gone. Owners
+ * lease only while they hold their liveness lock (`InstanceLiveness`), which PostgreSQL releases
+ * when the holder's connection dies, so a killed process's leases are free as soon as the database
+ * sees its connection close, not when their 90 s run out.
  */
 @Injectable()
 export class SyncRepository {
@@ -48,7 +57,7 @@ export class SyncRepository {
     const rows = await this.db.inSystem((tx) =>
       tx.query<{ tenant_id: string; id: string }>(
         `select tenant_id, id from tiktok_integration
-          where status = 'active' and next_sync_at <= now() and (lease_until is null or lease_until < now())
+          where status = 'active' and next_sync_at <= now() and ${LEASE_FREE}
           order by next_sync_at, id limit $1`,
         [limit],
       ),
@@ -70,7 +79,7 @@ export class SyncRepository {
       tx.one<ClaimRow>(
         `update tiktok_integration set lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond'
           where id = $1 and status = 'active' and ($4 or next_sync_at <= now())
-            and (lease_until is null or lease_until < now())
+            and ${LEASE_FREE}
           returning tenant_id, id, open_id, ${SYNC_COLUMNS}`,
         [integrationId, owner, ttlMs, force],
       ),

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { BackgroundLoop } from '@shared/event-log/background-loop';
+import { InstanceLiveness } from '@shared/database/instance-liveness';
 import { LEASE_TTL_MS, TikTokSyncSaga } from './tiktok-sync.saga';
 import { SyncRepository } from './sync.repository';
 
@@ -22,12 +21,10 @@ export class TikTokSyncScheduler implements OnApplicationBootstrap, BeforeApplic
   private readonly log = new Logger('TikTokSyncScheduler');
   private readonly loop: BackgroundLoop;
   private readonly running = new Map<string, Promise<void>>();
-  /** This instance's lease owner id. */
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
   constructor(
     private readonly repo: SyncRepository,
     private readonly saga: TikTokSyncSaga,
+    private readonly liveness: InstanceLiveness,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.loop = new BackgroundLoop('tiktok-sync', Math.min(TICK_MS, config.syncIntervalSeconds * 1000), () => this.tick(), this.log);
@@ -48,11 +45,13 @@ export class TikTokSyncScheduler implements OnApplicationBootstrap, BeforeApplic
     const due = await this.repo.due(SYNC_CONCURRENCY - this.running.size);
     if (due.length === 0) return [];
     const accounts = await this.repo.activeAccounts();
+    // lease only under an owner whose liveness lock is held: others tell from it that we are alive
+    const owner = await this.liveness.owner();
     const started: Promise<void>[] = [];
     for (const d of due) {
       const key = `${d.tenant}/${d.integrationId}`;
       if (this.running.has(key)) continue;
-      const claim = await this.repo.claim(d.tenant, d.integrationId, this.owner, LEASE_TTL_MS);
+      const claim = await this.repo.claim(d.tenant, d.integrationId, owner, LEASE_TTL_MS);
       if (!claim) continue; // another instance leased it first
       const p = this.saga.run(claim, accounts).finally(() => {
         this.running.delete(key);
