@@ -4,7 +4,7 @@
  *   node -r ./bench/register.js bench/crash-resume/run.ts [--rounds=20] [--seed=N]
  *
  * Runs the e2e crash loop (test/sync/crash-loop.e2e-spec.ts: the real service as a child process,
- * killed with SIGKILL at random moments of a backfill of about 2,700 comments, restarted on the
+ * killed with SIGKILL at random moments of a backfill of about 3,150 comments, restarted on the
  * same database, every assertion of the test kept) with more rounds than CI's 5, and reports, per
  * restart, the ms from spawning the process to `ready` and to its first TikTok `comment/list`
  * call. Before the liveness lock, the first call waited for the dead instance's 90 s lease.
