@@ -16,16 +16,31 @@ import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const arg = (name: string, dflt: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
+const arg = (name: string, dflt: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
 const rounds = Number(arg('rounds', '20'));
 const seed = arg('seed', String(Date.now() % 1_000_000));
 const report = path.join(os.tmpdir(), `echo-crash-resume-${process.pid}.json`);
 
-execFileSync(process.execPath, [path.join(ROOT, 'node_modules/jest/bin/jest.js'), 'test/sync/crash-loop.e2e-spec.ts', '--selectProjects', 'e2e'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, CRASH_LOOP_ROUNDS: String(rounds), CRASH_LOOP_SEED: seed, CRASH_LOOP_REPORT: report },
-});
+execFileSync(
+  process.execPath,
+  [
+    path.join(ROOT, 'node_modules/jest/bin/jest.js'),
+    'test/sync/crash-loop.e2e-spec.ts',
+    '--selectProjects',
+    'e2e',
+  ],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      CRASH_LOOP_ROUNDS: String(rounds),
+      CRASH_LOOP_SEED: seed,
+      CRASH_LOOP_REPORT: report,
+    },
+  },
+);
 
 interface Figures {
   seed: number;
@@ -52,7 +67,9 @@ const summary = {
   figures: run.figures,
 };
 writeFileSync(path.join(__dirname, 'last-run.json'), JSON.stringify(summary, null, 2) + '\n');
-console.log(`| restarts | to ready p50 / max | to first TikTok call p50 / max | ready → first call p50 / max |`);
+console.log(
+  `| restarts | to ready p50 / max | to first TikTok call p50 / max | ready → first call p50 / max |`,
+);
 console.log(`|---|---|---|---|`);
 console.log(
   `| ${summary.restarts} | ${(summary.readyMs.p50 / 1000).toFixed(1)} s / ${(summary.readyMs.max / 1000).toFixed(1)} s | ` +

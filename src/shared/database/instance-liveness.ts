@@ -54,10 +54,15 @@ export class InstanceLiveness implements OnApplicationShutdown {
 
   private async acquire(): Promise<{ owner: string; client: Client }> {
     const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: `echo-liveness ${owner}`.slice(0, 63) });
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: `echo-liveness ${owner}`.slice(0, 63),
+    });
     const lost = (why: string) => {
       if (this.closed) return;
-      this.log.warn(`lost the liveness connection (${why}): leases held as ${owner} may be taken over; a new identity is made`);
+      this.log.warn(
+        `lost the liveness connection (${why}): leases held as ${owner} may be taken over; a new identity is made`,
+      );
       this.current = null;
       client.end().catch(() => undefined);
     };
