@@ -38,7 +38,7 @@ export class ListEventsQueryDto extends IntersectionType(PageQueryDto, ExportEve
 }
 
 export class StreamEventsQueryDto {
-  @ApiPropertyOptional({ description: 'start after this seq (Last-Event-ID wins when both are sent)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'start after this seq (Last-Event-ID wins when both are sent)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
