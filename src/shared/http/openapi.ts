@@ -210,6 +210,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER,
     )
     .build();
+  config.info.license = { name: 'UNLICENSED (Echo internal)' };
   const doc = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponseDto],
   });
