@@ -37,7 +37,7 @@ export const IDEMPOTENCY_KEY_HEADER = {
   description:
     'Scoped to (tenant, user, route), kept 24 hours: the same key and body answer the first status with the current state; ' +
     'another body is 409 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS.',
-  schema: { type: 'string', minLength: 1, maxLength: 200 },
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: '1 to 200 printable ASCII characters' },
   example: '4b9f6a1e-reply-1',
 };
 

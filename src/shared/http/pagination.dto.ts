@@ -12,7 +12,7 @@ export class PageQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'opaque, from nextCursor' })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, description: 'opaque, from nextCursor' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

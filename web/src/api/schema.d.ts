@@ -1265,6 +1265,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 type?: string;
+                /** @description a user id (token sub) or a system actor */
                 actorId?: string;
                 integrationId?: string;
             };
@@ -2272,6 +2273,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description an HttpOnly, SameSite=Lax nonce cookie (path: the callback) that the callback must see again */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -20,7 +20,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @IsIn(['unanswered', 'answered', 'all'])
   status?: CommentStatusFilter;
 
-  @ApiPropertyOptional({ description: 'case-insensitive text search' })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 200, description: 'case-insensitive text search' })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -81,7 +81,10 @@ export class IntegrationsController {
     summary: 'Accept the policies and start connecting a TikTok account',
     description: 'Records the acceptance and answers TikTok’s authorize URL; sets an HttpOnly cookie that binds the state to this browser.',
   })
-  @ApiCreatedResponse({ type: ConnectStartedResponse })
+  @ApiCreatedResponse({
+    type: ConnectStartedResponse,
+    headers: { 'Set-Cookie': { description: 'an HttpOnly, SameSite=Lax nonce cookie (path: the callback) that the callback must see again', schema: { type: 'string' } } },
+  })
   @ApiErrors({
     400: 'POLICIES_NOT_ACCEPTED: acceptPolicies is not true; VALIDATION_FAILED: policyVersion missing or not a string',
     409: 'POLICY_VERSION_CHANGED: the policies changed since they were shown',
