@@ -182,7 +182,8 @@ describe('the OpenAPI document', () => {
         }
         const errors = statuses.filter((s) => /^4\d\d$/.test(s));
         if (errors.length === 0 && !NO_ERRORS.includes(key)) problems.push(`${key}: no 4xx answer`);
-        for (const s of errors) {
+        // every 4xx and 5xx is an ErrorResponse, but the health checks' 503 (Terminus's own report)
+        for (const s of statuses.filter((x) => /^[45]\d\d$/.test(x) && !(NO_ERRORS.includes(key) && x === '503'))) {
           const schema = op.responses[s]!.content?.['application/json']?.schema;
           if (schema?.$ref !== '#/components/schemas/ErrorResponse') problems.push(`${key}: ${s} is not an ErrorResponse`);
         }

@@ -37,7 +37,11 @@ export const IDEMPOTENCY_KEY_HEADER = {
   description:
     'Scoped to (tenant, user, route), kept 24 hours: the same key and body answer the first status with the current state; ' +
     'another body is 409 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS.',
-  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: '1 to 200 printable ASCII characters' },
+  schema: {
+    type: 'string',
+    pattern: '^[\\x21-\\x7e]{1,200}$',
+    description: '1 to 200 printable ASCII characters',
+  },
   example: '4b9f6a1e-reply-1',
 };
 
@@ -160,7 +164,8 @@ function addError(op: OperationObject, status: number, codes: string): void {
 /**
  * The finishing pass over the generated document: every operation's security (bearer unless its
  * route is `@Public()`), the answers every protected route can give (401, 403, 429), and those of
- * every route that reads a body (a malformed or oversized body, a wrong content type).
+ * every route that reads a body (a malformed or oversized body, a wrong content type), and a 500
+ * where no other 5xx is described.
  */
 export function finishOpenApiDocument(doc: OpenAPIObject): OpenAPIObject {
   doc.security = [{ [BEARER]: [] }];
@@ -175,6 +180,14 @@ export function finishOpenApiDocument(doc: OpenAPIObject): OpenAPIObject {
         addError(op, 400, 'MALFORMED_JSON: the body is not JSON');
         addError(op, 413, 'PAYLOAD_TOO_LARGE: the body is over the size limit');
         addError(op, 415, 'UNSUPPORTED_MEDIA_TYPE: send application/json');
+      }
+      // an unexpected failure: logged with the request id, answered without its cause
+      if (!Object.keys(op.responses).some((st) => st.startsWith('5'))) {
+        addError(
+          op,
+          500,
+          'INTERNAL: an unexpected error (logged with the request id; the answer says no more)',
+        );
       }
       if (!isPublic) {
         addError(

@@ -1254,6 +1254,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     listEvents: {
@@ -1321,6 +1330,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     verifyEvents: {
@@ -1363,6 +1381,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1430,6 +1457,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     exportEvents: {
@@ -1485,6 +1521,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1555,6 +1600,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     listPermissionSets: {
@@ -1597,6 +1651,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1691,6 +1754,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getPermissionSet: {
@@ -1751,6 +1823,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     deletePermissionSet: {
@@ -1804,6 +1885,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1910,6 +2000,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     addPermissionSetIntegration: {
@@ -1998,6 +2097,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     removePermissionSetIntegration: {
@@ -2053,6 +2161,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2147,6 +2264,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     removePermissionSetMember: {
@@ -2208,6 +2334,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getConnectPolicies: {
@@ -2250,6 +2385,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2346,6 +2490,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     tiktokOAuthCallback: {
@@ -2380,6 +2533,15 @@ export interface operations {
             };
             /** @description VALIDATION_FAILED: a query parameter is too long */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2429,6 +2591,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2495,6 +2666,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     disconnectIntegration: {
@@ -2548,6 +2728,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2650,6 +2839,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     receiveTikTokWebhook: {
@@ -2706,6 +2904,15 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2780,6 +2987,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2905,6 +3121,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     listComments: {
@@ -2973,6 +3198,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getComment: {
@@ -3027,6 +3261,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3217,6 +3460,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3551,6 +3803,15 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
