@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
 import type { Logger as Pino } from 'pino';
@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from '@shared/config/app-config';
 import { createValidationPipe } from '@shared/http/validation';
+import { buildOpenApiDocument } from '@shared/http/openapi';
 import { Metrics } from '@shared/operations/metrics';
 import { PinoNestLogger } from '@shared/operations/logger';
 
@@ -79,15 +80,7 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     );
   });
 
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Echo TikTok integration')
-      .setDescription('REST contract v1: connect TikTok accounts, sync and answer comments, audit the event log.')
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const doc = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
   return app;
 }

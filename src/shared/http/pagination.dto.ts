@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 /** `limit` (1–200, default 50) and `cursor` for lists that can grow without bound. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +12,7 @@ export class PageQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'opaque, from nextCursor' })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, description: 'opaque, from nextCursor' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

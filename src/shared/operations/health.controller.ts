@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { MikroORM } from '@mikro-orm/core';
 import { Public } from '../auth/decorators';
@@ -18,12 +18,14 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process answers' })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: the database is reachable and every migration is applied (503 otherwise)' })
   ready() {
     return this.health.check([
       async (): Promise<HealthIndicatorResult> => {

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@shared/http/openapi';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Subject, firstValueFrom, race, timer } from 'rxjs';
@@ -15,6 +16,7 @@ import { ValidationFailedError } from '@shared/errors/domain-error';
 import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
 import type { SealedEvent } from '@shared/event-log/event.types';
 import { CheckpointsQueryDto, ExportEventsQueryDto, ListEventsQueryDto, StreamEventsQueryDto } from './events.dto';
+import { CheckpointListResponse, EventListResponse, VerifyResultResponse } from './events.responses';
 
 const isSeqCursor = (v: Record<string, unknown>): v is { s: number } => Number.isInteger(v.s) && (v.s as number) >= 0;
 const isIdCursor = (v: Record<string, unknown>): v is { i: number } => Number.isInteger(v.i) && (v.i as number) > 0;
@@ -43,7 +45,9 @@ export class EventsController implements BeforeApplicationShutdown {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'the tenant’s sealed events, oldest first' })
+  @ApiOperation({ operationId: 'listEvents', summary: 'The tenant’s events, oldest first by seq' })
+  @ApiOkResponse({ type: EventListResponse })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: a bad filter, limit outside 1–200, or a bad cursor' })
   async list(@User() user: CurrentUser, @Query() q: ListEventsQueryDto): Promise<Page<SealedEvent>> {
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor, isSeqCursor)?.s ?? 0;
@@ -54,11 +58,16 @@ export class EventsController implements BeforeApplicationShutdown {
   }
 
   @Get('verify')
+  @ApiOperation({ operationId: 'verifyEvents', summary: 'Recompute the tenant’s hash chain and check it against the signed checkpoints' })
+  @ApiOkResponse({ type: VerifyResultResponse })
   verify(@User() user: CurrentUser) {
     return this.reader.verify(user.tenant);
   }
 
   @Get('checkpoints')
+  @ApiOperation({ operationId: 'listCheckpoints', summary: 'The signed checkpoints of the tenant’s chain, newest first' })
+  @ApiOkResponse({ type: CheckpointListResponse })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: limit outside 1–200, or a bad cursor' })
   async checkpoints(@User() user: CurrentUser, @Query() q: CheckpointsQueryDto) {
     const limit = q.limit ?? 50;
     const before = decodeCursor(q.cursor, isIdCursor)?.i;
@@ -73,7 +82,12 @@ export class EventsController implements BeforeApplicationShutdown {
 
   /** Streamed NDJSON, read in pages (no long transaction). The export itself is recorded. */
   @Get('export')
-  @ApiProduces('application/x-ndjson')
+  @ApiOperation({ operationId: 'exportEvents', summary: 'Every event of the tenant as NDJSON, streamed (the export is recorded)' })
+  @ApiOkResponse({
+    description: 'one Event (JSON) a line',
+    content: { 'application/x-ndjson': { schema: { type: 'string', description: 'lines of Event JSON' } } },
+  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: from or to is not a time' })
   async export(@User() user: CurrentUser, @Query() q: ExportEventsQueryDto, @Res() reply: FastifyReply): Promise<void> {
     await this.db.inTenant(user.tenant, (tx) =>
       this.eventLog.append(tx, {
@@ -104,7 +118,17 @@ export class EventsController implements BeforeApplicationShutdown {
    * short transactions and waits on the sealer's hint or a poll tick, never inside a transaction.
    */
   @Get('stream')
-  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    operationId: 'streamEvents',
+    summary: 'Server-Sent Events of the tenant’s events from a seq on (id: seq, event: type, data: the Event)',
+    description: 'Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this seq (wins over ?after)', schema: { type: 'string', pattern: '^[0-9]+$' } })
+  @ApiOkResponse({
+    description: 'an endless event stream',
+    content: { 'text/event-stream': { schema: { type: 'string', description: 'id: <seq>\nevent: <type>\ndata: <Event JSON>\n\n' } } },
+  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: after or Last-Event-ID is not a seq' })
   async stream(
     @User() user: CurrentUser,
     @Query() q: StreamEventsQueryDto,

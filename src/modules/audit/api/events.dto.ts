@@ -19,13 +19,13 @@ export class ExportEventsQueryDto {
 }
 
 export class ListEventsQueryDto extends IntersectionType(PageQueryDto, ExportEventsQueryDto) {
-  @ApiPropertyOptional({ example: 'tiktok.comment.replied' })
+  @ApiPropertyOptional({ type: String, maxLength: 100, example: 'tiktok.comment.replied' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, maxLength: 200, description: 'a user id (token sub) or a system actor' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -38,7 +38,7 @@ export class ListEventsQueryDto extends IntersectionType(PageQueryDto, ExportEve
 }
 
 export class StreamEventsQueryDto {
-  @ApiPropertyOptional({ description: 'start after this seq (Last-Event-ID wins when both are sent)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'start after this seq (Last-Event-ID wins when both are sent)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '@shared/http/pagination.dto';
@@ -20,7 +20,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @IsIn(['unanswered', 'answered', 'all'])
   status?: CommentStatusFilter;
 
-  @ApiPropertyOptional({ description: 'case-insensitive text search' })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 200, description: 'case-insensitive text search' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -35,8 +35,15 @@ export class ListCommentsQueryDto extends PageQueryDto {
 }
 
 /** The text is checked in the domain (1–150 code points after trimming), so a non-string reaches it too. */
+@ApiSchema({ name: 'PostTextRequest' })
 export class PostTextDto {
-  @ApiProperty({ description: '1–150 characters (Unicode code points) after trimming', maxLength: 150 })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 1200,
+    description: '1 to TIKTOK_TEXT_LIMIT characters (Unicode code points) after trimming; the limit is 1,200 by default (TikTok’s since 2026-08-07)',
+    example: 'Thank you! It ships next week.',
+  })
   @Allow()
   text!: unknown;
 }

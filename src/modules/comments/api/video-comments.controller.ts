@@ -1,11 +1,13 @@
 import { Body, Controller, Headers, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, IDEMPOTENCY_KEY_HEADER } from '@shared/http/openapi';
 import type { FastifyReply } from 'fastify';
 import { Roles, User } from '@shared/auth/decorators';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { PostCommentService } from '../application/commands/post-comment.service';
 import { PostTextDto } from './comments.dto';
-import { sendPost } from './comments.controller';
+import { POST_ERRORS, sendPost } from './comments.controller';
+import { PostedCommentResponse } from './comments.responses';
 
 /** A top-level comment from the account on its own video. */
 @ApiTags('comments')
@@ -16,7 +18,16 @@ export class VideoCommentsController {
   constructor(private readonly posts: PostCommentService) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({
+    operationId: 'commentOnVideo',
+    summary: 'Post a top-level comment as the account on its own video',
+    description: 'Same rules as a reply: sent, pending or failed; never posted twice; Idempotency-Key as for replies.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'the integration' })
+  @ApiParam({ name: 'videoId', format: 'uuid', description: 'the video (Echo id)' })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  @ApiCreatedResponse({ type: PostedCommentResponse, description: 'the comment' })
+  @ApiErrors({ ...POST_ERRORS, 404: 'NOT_FOUND: no such integration or video, or not visible to the caller' })
   async create(
     @User() user: CurrentUser,
     @Param('id') id: string,

@@ -1,14 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import { Roles, User } from '@shared/auth/decorators';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { NotFoundError } from '@shared/errors/domain-error';
 import type { Page } from '@shared/http/cursor';
+import { ApiErrors } from '@shared/http/openapi';
 import { PermissionSetsService, type PermissionSetView } from '../application/permission-sets.service';
+import { PermissionSetListResponse, PermissionSetResponse } from './permission-sets.responses';
 
+@ApiSchema({ name: 'PermissionSetName' })
 export class PermissionSetNameDto {
   /** 1–100 characters, unique per tenant. */
+  @ApiProperty({ type: String, minLength: 1, maxLength: 100, description: '1–100 characters, not blank, unique per tenant', example: 'Support team' })
   @IsString()
   @Length(1, 100)
   @Matches(/\S/, { message: 'name must not be blank' })
@@ -17,6 +21,11 @@ export class PermissionSetNameDto {
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('Permission set') });
 const integrationUuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('Integration') });
+
+const SET_ID = ApiParam({ name: 'id', format: 'uuid', description: 'the permission set' });
+const INTEGRATION_ID = ApiParam({ name: 'integrationId', format: 'uuid', description: 'the TikTok integration' });
+const USER_ID = ApiParam({ name: 'userId', description: 'a user id (token sub)', schema: { type: 'string', maxLength: 200 } });
+const NOT_FOUND = 'NOT_FOUND: no such permission set';
 
 /** Permission sets: which agents see which TikTok integrations. Admins only. */
 @ApiTags('permission-sets')
@@ -27,51 +36,88 @@ export class PermissionSetsController {
   constructor(private readonly sets: PermissionSetsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createPermissionSet', summary: 'Create a permission set' })
+  @ApiCreatedResponse({ type: PermissionSetResponse })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: name missing, blank or longer than 100', 409: 'PERMISSION_SET_NAME_TAKEN: another set has that name' })
   create(@User() user: CurrentUser, @Body() body: PermissionSetNameDto): Promise<PermissionSetView> {
     return this.sets.create(user, body.name.trim());
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listPermissionSets', summary: 'Every permission set of the tenant (one page)' })
+  @ApiOkResponse({ type: PermissionSetListResponse })
   async list(@User() user: CurrentUser): Promise<Page<PermissionSetView>> {
     return { items: await this.sets.list(user.tenant), nextCursor: null };
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getPermissionSet', summary: 'One permission set' })
+  @SET_ID
+  @ApiOkResponse({ type: PermissionSetResponse })
+  @ApiErrors({ 404: NOT_FOUND })
   get(@User() user: CurrentUser, @Param('id', uuid) id: string): Promise<PermissionSetView> {
     return this.sets.get(user.tenant, id);
   }
 
   @Patch(':id')
+  @ApiOperation({ operationId: 'renamePermissionSet', summary: 'Rename a permission set' })
+  @SET_ID
+  @ApiOkResponse({ type: PermissionSetResponse })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: name missing, blank or longer than 100', 404: NOT_FOUND, 409: 'PERMISSION_SET_NAME_TAKEN: another set has that name' })
   rename(@User() user: CurrentUser, @Param('id', uuid) id: string, @Body() body: PermissionSetNameDto): Promise<PermissionSetView> {
     return this.sets.rename(user, id, body.name.trim());
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'deletePermissionSet', summary: 'Delete a permission set' })
+  @SET_ID
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors({ 404: NOT_FOUND })
   remove(@User() user: CurrentUser, @Param('id', uuid) id: string): Promise<void> {
     return this.sets.remove(user, id);
   }
 
   @Put(':id/integrations/:integrationId')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'addPermissionSetIntegration', summary: 'Share an integration with the set’s members (idempotent)' })
+  @SET_ID
+  @INTEGRATION_ID
+  @ApiNoContentResponse({ description: 'the set includes the integration' })
+  @ApiErrors({ 404: 'NOT_FOUND: no such permission set or integration' })
   addIntegration(@User() user: CurrentUser, @Param('id', uuid) id: string, @Param('integrationId', integrationUuid) integrationId: string): Promise<void> {
     return this.sets.addIntegration(user, id, integrationId);
   }
 
   @Delete(':id/integrations/:integrationId')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'removePermissionSetIntegration', summary: 'Stop sharing an integration with the set’s members (idempotent)' })
+  @SET_ID
+  @INTEGRATION_ID
+  @ApiNoContentResponse({ description: 'the set does not include the integration' })
+  @ApiErrors({ 404: 'NOT_FOUND: no such permission set or integration' })
   removeIntegration(@User() user: CurrentUser, @Param('id', uuid) id: string, @Param('integrationId', integrationUuid) integrationId: string): Promise<void> {
     return this.sets.removeIntegration(user, id, integrationId);
   }
 
   @Put(':id/members/:userId')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'addPermissionSetMember', summary: 'Add a user to the set (idempotent)' })
+  @SET_ID
+  @USER_ID
+  @ApiNoContentResponse({ description: 'the user is a member' })
+  @ApiErrors({ 404: NOT_FOUND })
   addMember(@User() user: CurrentUser, @Param('id', uuid) id: string, @Param('userId') userId: string): Promise<void> {
     return this.sets.addMember(user, id, userId);
   }
 
   @Delete(':id/members/:userId')
   @HttpCode(204)
+  @ApiOperation({ operationId: 'removePermissionSetMember', summary: 'Remove a user from the set (idempotent)' })
+  @SET_ID
+  @USER_ID
+  @ApiNoContentResponse({ description: 'the user is not a member' })
+  @ApiErrors({ 404: NOT_FOUND })
   removeMember(@User() user: CurrentUser, @Param('id', uuid) id: string, @Param('userId') userId: string): Promise<void> {
     return this.sets.removeMember(user, id, userId);
   }
