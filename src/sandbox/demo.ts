@@ -63,6 +63,9 @@ const CAPTIONS = [
   'This trend but with my dog 🐶',
 ];
 
+/** The demo account's username. */
+export const DEMO_USERNAME = 'echo.demo';
+
 /** A tiny seeded PRNG (mulberry32) so demo data is the same on every run (benchmarks seed with it too). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -94,7 +97,7 @@ export function seedDemoAccount(
   const rand = prng(opts.seed ?? 42);
   const account = control.addAccount({
     openId: opts.openId,
-    username: 'echo.demo',
+    username: DEMO_USERNAME,
     displayName: 'Echo Demo',
   });
   const nowS = Math.floor(control.now() / 1000);
