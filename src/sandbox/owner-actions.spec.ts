@@ -160,6 +160,20 @@ describe("sandbox control: the TikTok account owner's actions", () => {
     expect((await tiktok('GET', 'business/get/', {})).code).toBe(40105);
   });
 
+  it("refuses a browser's post from another site, accepts the control page's own", async () => {
+    const post = (origin: string) =>
+      fetch(`${sim.origin}/sandbox/api/accounts/${openId}/revoke`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'text/plain' },
+        body: '{}',
+      });
+    const evil = await post('https://evil.example');
+    expect(evil.status).toBe(403);
+    expect(sim.control.account(openId)?.grantedScopes).not.toBeNull();
+    expect((await post(sim.origin)).status).toBe(200);
+    expect(sim.control.account(openId)?.grantedScopes).toBeNull();
+  });
+
   it('answers bad requests with a 4xx and a reason, never a 500', async () => {
     const videoId = sim.control.listVideos(openId)[0].itemId;
     expect(await api('POST', `/sandbox/api/videos/${videoId}/comments`, { text: '  ' })).toEqual({

@@ -26,6 +26,9 @@ export interface OwnerRequest {
   query: Record<string, string>;
   contentType: string;
   raw: string;
+  /** The `Origin` and `Host` headers, if sent. */
+  origin?: string;
+  host?: string;
 }
 
 /** The answer: JSON, HTML, or a redirect (after a form post). */
@@ -36,8 +39,8 @@ export type OwnerResponse =
 
 class OwnerActionError extends Error {
   constructor(
-    readonly status: 400 | 404 | 405,
-    readonly code: 'INVALID' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED',
+    readonly status: 400 | 403 | 404 | 405,
+    readonly code: 'INVALID' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED',
     message: string,
   ) {
     super(message);
@@ -182,6 +185,10 @@ export function handleOwnerRequest(control: SimulatorControl, req: OwnerRequest)
   const isForm = req.contentType.startsWith('application/x-www-form-urlencoded');
   let body: Body = {};
   try {
+    // A page of another site in the same browser must not act here (its forms and "simple"
+    // requests need no CORS preflight): a browser's POST names its origin, curl's does not.
+    if (method === 'POST' && req.origin !== undefined && !sameOrigin(req.origin, req.host))
+      throw new OwnerActionError(403, 'FORBIDDEN', 'Only the sandbox control page may post here');
     body = isForm ? Object.fromEntries(new URLSearchParams(req.raw)) : parseJsonBody(req.raw);
     const onPath = ACTIONS.filter((a) => a.pattern.test(req.pathname));
     if (onPath.length === 0) throw new OwnerActionError(404, 'NOT_FOUND', 'No such sandbox route');
@@ -196,8 +203,16 @@ export function handleOwnerRequest(control: SimulatorControl, req: OwnerRequest)
     return { status: out.status, json: out.json };
   } catch (err) {
     if (!(err instanceof OwnerActionError)) throw err;
-    if (isForm) return backToPage(body, { error: err.message });
+    if (isForm && err.status !== 403) return backToPage(body, { error: err.message });
     return errorJson(err);
+  }
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }
 

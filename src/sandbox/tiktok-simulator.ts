@@ -267,6 +267,8 @@ class SimulatorApp {
         query,
         contentType: headers['content-type'] ?? '',
         raw,
+        origin: headers.origin,
+        host: headers.host,
       });
       if ('location' in out) return this.redirect(res, call, out.status, out.location);
       if ('html' in out) return this.html(res, call, out.status, out.html);
