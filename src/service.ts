@@ -19,6 +19,18 @@ export interface RunningService {
  * validated config, HTTP app, graceful stop on SIGTERM/SIGINT (stop taking requests, finish
  * in-flight ones, stop workers, close the pool, stop the embedded database).
  */
+/**
+ * The URL a person (and a browser) should use: the OAuth callback's host, because the connect's
+ * cookie is set by the host the connect started at and must come back to the callback. On this
+ * machine (a loopback name) with the port actually listened on; otherwise the public origin.
+ */
+export function browserUrl(redirectUri: string, port: number): string {
+  const u = new URL(redirectUri);
+  const loopback =
+    ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) || u.hostname.endsWith('.localhost');
+  return loopback ? `http://${u.hostname}:${port}` : u.origin;
+}
+
 export async function startService(env: Env, opts: { handleSignals?: boolean } = { handleSignals: true }): Promise<RunningService> {
   const startedAt = Date.now();
   const settings = readEnvSettings(env);
@@ -33,7 +45,12 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
   try {
     if (settings.tiktokSandbox) {
       const every = Number(env.SANDBOX_COMMENT_INTERVAL_MS ?? '5000');
-      sandbox = await startSandbox({ logger, servicePort: settings.port, streamIntervalMs: Number.isFinite(every) && every >= 0 ? every : 5000 });
+      sandbox = await startSandbox({
+        logger,
+        servicePort: settings.port,
+        streamIntervalMs: Number.isFinite(every) && every >= 0 ? every : 5000,
+        dataDir: settings.dataDir,
+      });
       logger.warn(
         { context: 'sandbox', tiktok: sandbox.simulator.origin },
         'SANDBOX MODE: TikTok is the built-in simulator (TIKTOK_CLIENT_KEY is unset); nothing reaches the real TikTok',
@@ -58,10 +75,18 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
     await app.listen({ port: config.port, host: config.host });
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://127.0.0.1:${port}`;
-    sandbox?.attach({ serviceUrl: url });
+    const url = browserUrl(config.tiktok.redirectUri, port);
+    sandbox?.attach({ serviceUrl: `http://127.0.0.1:${port}` });
     logger.info(
-      { context: 'service', url, embeddedDatabase: db.embedded !== null, sandbox: config.tiktok.sandbox, ms: Date.now() - startedAt },
+      {
+        context: 'service',
+        url,
+        openAt: `open Echo at ${url} (the host of TIKTOK_REDIRECT_URI): a TikTok connect started at another host name (e.g. 127.0.0.1 for localhost) fails with STATE_INVALID, its cookie belongs to the other host`,
+        ...(sandbox ? { sandboxControl: sandbox.simulator.controlUrl } : {}),
+        embeddedDatabase: db.embedded !== null,
+        sandbox: config.tiktok.sandbox,
+        ms: Date.now() - startedAt,
+      },
       'ready',
     );
     const running = app;

@@ -348,9 +348,10 @@ function videoList(ctx: RouteContext): unknown {
   }
   const maxCount = intParam(ctx.query, 'max_count', 1, 20, 10);
   const cursor = intParam(ctx.query, 'cursor', 0, Number.MAX_SAFE_INTEGER, 0);
+  // An unlisted post is found by its id only, as at TikTok.
   const all = ctx.control
     .listVideos(ctx.openId)
-    .filter((v) => videoIds === undefined || videoIds.includes(v.itemId))
+    .filter((v) => (videoIds === undefined ? v.listed : videoIds.includes(v.itemId)))
     .filter((v) => cursor === 0 || v.createTimeMs < cursor);
   const page = all.slice(0, maxCount);
   return {
@@ -452,6 +453,7 @@ function commentPin(ctx: RouteContext): unknown {
   ownVideo(ctx, videoId);
   const c = liveComment(ctx, reqString(p, 'comment_id'), videoId);
   c.pinned = action === 'PIN';
+  ctx.control.changed();
   return {};
 }
 
@@ -478,6 +480,8 @@ function webhookUpdate(ctx: RouteContext): unknown {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     throw new ApiError(40002, 'callback_url must be an https URL.');
   ctx.control.subscription = { eventType, callbackUrl };
+  ctx.control.subscriptionSource = 'api';
+  ctx.control.changed();
   return { app_id: ctx.settings.clientKey, event_type: eventType, callback_url: callbackUrl };
 }
 
@@ -496,6 +500,7 @@ function webhookDelete(ctx: RouteContext): unknown {
   appCredentials(ctx, p);
   enumParam(p, 'event_type', ['COMMENT'] as const);
   ctx.control.subscription = null;
+  ctx.control.changed();
   return {};
 }
 

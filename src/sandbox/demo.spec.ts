@@ -35,6 +35,18 @@ describe('demo data and sandbox mode', () => {
     expect((page.data.videos as unknown[]).length).toBe(20);
   });
 
+  it("streams fan comments on the profile's videos, never on an unlisted one", async () => {
+    sim = await startTikTokSimulator();
+    const openId = sim.control.addAccount({ username: 'two.videos' }).openId;
+    const listed = sim.control.addVideo(openId, { createTime: 1_700_000_000 });
+    const unlisted = sim.control.addVideo(openId, { createTime: 1_700_000_100, listed: false });
+    const stop = startCommentStream(sim.control, openId, { intervalMs: 10, seed: 7 });
+    await new Promise((r) => setTimeout(r, 150));
+    stop();
+    expect(sim.control.getComments(openId, listed.itemId).length).toBeGreaterThanOrEqual(6);
+    expect(sim.control.getComments(openId, unlisted.itemId)).toEqual([]);
+  });
+
   it('streams new fan comments on recent videos until stopped', async () => {
     sim = await startTikTokSimulator();
     const { account } = seedDemoAccount(sim.control, { videos: 6, comments: 10 });

@@ -63,6 +63,9 @@ const CAPTIONS = [
   'This trend but with my dog 🐶',
 ];
 
+/** The demo account's username. */
+export const DEMO_USERNAME = 'echo.demo';
+
 /** A tiny seeded PRNG (mulberry32) so demo data is the same on every run (benchmarks seed with it too). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -94,7 +97,7 @@ export function seedDemoAccount(
   const rand = prng(opts.seed ?? 42);
   const account = control.addAccount({
     openId: opts.openId,
-    username: 'echo.demo',
+    username: DEMO_USERNAME,
     displayName: 'Echo Demo',
   });
   const nowS = Math.floor(control.now() / 1000);
@@ -149,7 +152,7 @@ export function seedDemoAccount(
 }
 
 /**
- * Adds a friendly fan comment on one of the account's 5 newest videos every
+ * Adds a friendly fan comment on one of the account's 5 newest listed videos every
  * `intervalMs` (and now and then a reply to a recent comment). Returns a stop function.
  */
 export function startCommentStream(
@@ -159,7 +162,12 @@ export function startCommentStream(
 ): () => void {
   const rand = prng(opts.seed ?? Date.now());
   const timer = setInterval(() => {
-    const recent = control.listVideos(openId).slice(0, 5);
+    // Fans find the videos listed in the profile; an unlisted one gets only the comments a
+    // sandbox user posts on it (as someone with the link would).
+    const recent = control
+      .listVideos(openId)
+      .filter((v) => v.listed)
+      .slice(0, 5);
     if (recent.length === 0) return;
     const video = pick(rand, recent);
     const [username, displayName] = pick(rand, FANS);

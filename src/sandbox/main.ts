@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     `  API base URL   ${sim.apiBaseUrl}`,
     `  authorize URL  ${sim.authorizeUrl}`,
     `  short links    ${sim.shortLinkBase}{host}/{code}/`,
+    `  control page   ${sim.controlUrl} (the account owner's side: videos, comments, revoke)`,
     `  client key     ${sim.clientKey}`,
     `  client secret  ${sim.clientSecret}`,
     `  demo account   @${account.username ?? ''} (${account.openId}), ${videos.length} videos`,

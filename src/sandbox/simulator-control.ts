@@ -1,5 +1,6 @@
 import { isDecimalId, newNumericId, newOpenId, randomToken, stableHash } from './ids';
 import { SlidingWindowLimiter } from './rate-limiter';
+import type { SimulatorState } from './simulator-state';
 import { WebhookDelivery, WebhookDispatcher } from './webhook-dispatcher';
 
 /** Every scope the simulated app may ask for. */
@@ -37,6 +38,11 @@ export interface SimVideo {
   thumbnailUrl: string;
   likes: number;
   deleted: boolean;
+  /**
+   * false: an unlisted post (e.g. "only people with the link"): missing from plain `video/list`
+   * pages, found by a `filters.video_ids` lookup.
+   */
+  listed: boolean;
 }
 
 /** A simulated comment or reply. */
@@ -175,6 +181,8 @@ export class SimulatorControl {
   /** @internal */ readonly shortLinks = new Map<string, ShortLink>();
   /** @internal */ readonly limiter = new SlidingWindowLimiter();
   /** @internal */ subscription: { eventType: string; callbackUrl: string } | null = null;
+  /** @internal Who set the subscription: the app through `business/webhook/update/`, or the control. */
+  subscriptionSource: 'api' | 'control' = 'control';
   /**
    * TikTok's deep-paging quirk (TIKTOK-API.md: "past about 500, duplicates appear"): in a
    * `comment/list` listing, from offset `from` on, every `every`-th position repeats the item
@@ -189,6 +197,7 @@ export class SimulatorControl {
   private readonly usedIds = new Set<string>();
   private decision: AuthorizeDecision = { mode: 'manual' };
   private seq = 0;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly settings: ControlSettings) {}
 
@@ -216,6 +225,7 @@ export class SimulatorControl {
       grantedScopes: null,
     };
     this.accounts.set(openId, account);
+    this.changed();
     return { ...account };
   }
 
@@ -240,6 +250,8 @@ export class SimulatorControl {
       shareUrl?: string;
       thumbnailUrl?: string;
       likes?: number;
+      /** Default true; false: left out of plain `video/list` pages. */
+      listed?: boolean;
     } = {},
   ): SimVideo {
     const account = this.requireAccount(openId);
@@ -263,8 +275,10 @@ export class SimulatorControl {
       thumbnailUrl: input.thumbnailUrl ?? `${CDN}/obj/${itemId}.jpeg`,
       likes: input.likes ?? 0,
       deleted: false,
+      listed: input.listed ?? true,
     };
     this.videos.set(itemId, video);
+    this.changed();
     return { ...video };
   }
 
@@ -276,7 +290,7 @@ export class SimulatorControl {
     return v && (b === undefined || v.openId === a) ? { ...v } : undefined;
   }
 
-  /** Videos of an account, newest first. */
+  /** Videos of an account (unlisted ones too: see `listed`), newest first. */
   listVideos(openId: string): SimVideo[] {
     return [...this.videos.values()]
       .filter((v) => v.openId === openId && !v.deleted)
@@ -341,6 +355,7 @@ export class SimulatorControl {
     this.comments.set(comment.commentId, comment);
     pushTo(this.commentsByVideo, videoId, comment);
     if (parentCommentId !== undefined) pushTo(this.repliesByParent, parentCommentId, comment);
+    this.changed();
     this.emitCommentEvent(comment, 'insert');
     return { ...comment };
   }
@@ -437,12 +452,14 @@ export class SimulatorControl {
   expireAccessTokens(openId: string): void {
     const past = this.now() - 1;
     for (const t of this.accessTokens.values()) if (t.openId === openId) t.expiresAt = past;
+    this.changed();
   }
 
   /** Makes every refresh token of the account expired. */
   expireRefreshTokens(openId: string): void {
     const past = this.now() - 1;
     for (const t of this.refreshTokens.values()) if (t.openId === openId) t.expiresAt = past;
+    this.changed();
   }
 
   /** As if the user removed the app: every token of the account is revoked and webhooks stop. */
@@ -451,6 +468,7 @@ export class SimulatorControl {
     for (const t of this.refreshTokens.values()) if (t.openId === openId) t.revoked = true;
     const account = this.accounts.get(openId);
     if (account) account.grantedScopes = null;
+    this.changed();
   }
 
   /** Every request received, optionally only those for one path. */
@@ -478,6 +496,7 @@ export class SimulatorControl {
   addShortLink(link: ShortLink): void {
     const path = link.path.startsWith('/') ? link.path : `/${link.path}`;
     this.shortLinks.set(shortKey(link.host, path), { ...link, path });
+    this.changed();
   }
 
   /** @internal */
@@ -504,6 +523,8 @@ export class SimulatorControl {
   /** Sets (or with null removes) the comment webhook subscription, as `business/webhook/update/` would. */
   setWebhookSubscription(callbackUrl: string | null): void {
     this.subscription = callbackUrl === null ? null : { eventType: 'COMMENT', callbackUrl };
+    this.subscriptionSource = 'control';
+    this.changed();
   }
 
   /** Forgets the rate-limit history. */
@@ -537,6 +558,7 @@ export class SimulatorControl {
       expiresAt: this.now() + this.settings.authCodeTtlSeconds * 1000,
       used: false,
     });
+    this.changed();
     return code;
   }
 
@@ -566,6 +588,7 @@ export class SimulatorControl {
     this.refreshTokens.set(refresh.token, refresh);
     const account = this.accounts.get(openId);
     if (account) account.grantedScopes = [...scopes];
+    this.changed();
     return { access, refresh };
   }
 
@@ -580,6 +603,7 @@ export class SimulatorControl {
     const status = hidden ? 'HIDDEN' : 'PUBLIC';
     if (c.status === status) return;
     c.status = status;
+    this.changed();
     this.emitCommentEvent(c, hidden ? 'set_to_hidden' : 'set_to_public');
   }
 
@@ -587,7 +611,90 @@ export class SimulatorControl {
   markDeleted(c: SimComment): void {
     if (c.deleted) return;
     c.deleted = true;
+    this.changed();
     this.emitCommentEvent(c, 'delete');
+  }
+
+  /**
+   * Calls `listener` after every change of the state that `exportState` returns (the persistent
+   * store saves then). Returns a function that removes it.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** @internal Tells the listeners that the state changed (routes that change a record in place call it). */
+  changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * The state worth keeping across a restart: accounts, videos, comments, tokens, live auth codes,
+   * short links and the webhook subscription. Left out: recorded calls, fault rules, rate-limit
+   * history and the authorize decision (test knobs), spent refresh tokens and spent or expired
+   * auth codes (an unknown one gets the same answer). Expired access tokens stay: TikTok answers
+   * them "expired" (refresh), not "invalid" (reconnect).
+   */
+  exportState(): SimulatorState {
+    const now = this.now();
+    return {
+      version: 1,
+      savedAt: now,
+      seq: this.seq,
+      accounts: [...this.accounts.values()].map((a) => ({
+        ...a,
+        grantedScopes: a.grantedScopes ? [...a.grantedScopes] : null,
+      })),
+      videos: [...this.videos.values()].map((v) => ({ ...v })),
+      comments: [...this.comments.values()].map((c) => ({ ...c })),
+      accessTokens: [...this.accessTokens.values()].map((t) => ({ ...t, scopes: [...t.scopes] })),
+      refreshTokens: [...this.refreshTokens.values()]
+        .filter((t) => !t.used)
+        .map((t) => ({ ...t, scopes: [...t.scopes] })),
+      authCodes: [...this.authCodes.values()]
+        .filter((c) => !c.used && c.expiresAt > now)
+        .map((c) => ({ ...c, scopes: [...c.scopes] })),
+      shortLinks: [...this.shortLinks.values()].map((l) => ({ ...l })),
+      subscription: this.subscription
+        ? { ...this.subscription, source: this.subscriptionSource }
+        : null,
+    };
+  }
+
+  /** Replaces the whole state with a saved one (before the simulator serves anything). */
+  importState(state: SimulatorState): void {
+    this.accounts.clear();
+    this.videos.clear();
+    this.comments.clear();
+    this.commentsByVideo.clear();
+    this.repliesByParent.clear();
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+    this.authCodes.clear();
+    this.shortLinks.clear();
+    this.usedIds.clear();
+    for (const a of state.accounts) this.accounts.set(a.openId, { ...a });
+    for (const v of state.videos) {
+      this.videos.set(v.itemId, { ...v });
+      this.usedIds.add(v.itemId);
+    }
+    // In insertion order (seq), so the per-video and per-thread lists keep theirs.
+    for (const saved of [...state.comments].sort((a, b) => a.seq - b.seq)) {
+      const c = { ...saved };
+      this.comments.set(c.commentId, c);
+      this.usedIds.add(c.commentId);
+      pushTo(this.commentsByVideo, c.videoId, c);
+      if (c.parentCommentId !== undefined) pushTo(this.repliesByParent, c.parentCommentId, c);
+    }
+    for (const t of state.accessTokens) this.accessTokens.set(t.token, { ...t });
+    for (const t of state.refreshTokens) this.refreshTokens.set(t.token, { ...t });
+    for (const c of state.authCodes) this.authCodes.set(c.code, { ...c });
+    for (const l of state.shortLinks) this.shortLinks.set(shortKey(l.host, l.path), { ...l });
+    const sub = state.subscription;
+    this.subscription = sub ? { eventType: sub.eventType, callbackUrl: sub.callbackUrl } : null;
+    this.subscriptionSource = sub?.source ?? 'control';
+    this.seq = state.comments.reduce((max, c) => Math.max(max, c.seq), state.seq);
   }
 
   private emitCommentEvent(c: SimComment, action: string): void {

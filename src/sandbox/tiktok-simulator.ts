@@ -3,9 +3,11 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ApiError, defaultMessage } from './api-errors';
 import { ROUTES, RouteContext, businessIdOf, guardData } from './api-routes';
+import { handleOwnerRequest } from './owner-actions';
 import { renderConsentPage, renderErrorPage } from './authorize-page';
 import { WindowLimit } from './rate-limiter';
 import { RecordedCall, SimulatorControl } from './simulator-control';
+import { SimulatorStateFile, StateLog } from './simulator-state';
 import { WebhookDispatcher } from './webhook-dispatcher';
 
 export { signWebhook } from './webhook-dispatcher';
@@ -58,6 +60,13 @@ export interface SimulatorOptions {
   };
   /** Clock in ms (tokens, codes, create times, rate limits); default Date.now. */
   now?: () => number;
+  /**
+   * A JSON file that keeps the state across restarts (sandbox mode): loaded at start when it
+   * exists, saved shortly after every change and at close. Default: none (in memory only).
+   */
+  stateFile?: string;
+  /** Where the state file reports a damaged file or a failed save. */
+  log?: StateLog;
 }
 
 /** A running simulator. */
@@ -70,9 +79,13 @@ export interface RunningSimulator {
   authorizeUrl: string;
   /** origin + '/__short/' */
   shortLinkBase: string;
+  /** origin + '/sandbox/': the account owner's control page (its JSON routes are under /sandbox/api/) */
+  controlUrl: string;
   clientKey: string;
   clientSecret: string;
   control: SimulatorControl;
+  /** The state file it started from, or null (no `stateFile`, or none saved yet). */
+  restored: { file: string; savedAt: number } | null;
   /** Turns the rate limits on or off while running (benchmarks: load fast, then measure with limits). */
   setRateLimit(enabled: boolean): void;
   /** Closes the server, ends hung requests and cancels webhook timers. */
@@ -138,6 +151,21 @@ export async function startTikTokSimulator(opts: SimulatorOptions = {}): Promise
     now,
     webhooks,
   });
+  let store: SimulatorStateFile | null = null;
+  let restored: RunningSimulator['restored'] = null;
+  if (opts.stateFile !== undefined) {
+    store = new SimulatorStateFile(opts.stateFile, { log: opts.log });
+    const loaded = await store.load();
+    if (loaded) {
+      control.importState(loaded.state);
+      restored = { file: loaded.file, savedAt: loaded.state.savedAt };
+    }
+    const file = store;
+    file.start(() => control.exportState());
+    control.onChange(() => file.changed());
+    // Restored from the previous state (.bak): write the main file again.
+    if (loaded && loaded.file !== opts.stateFile) file.changed();
+  }
   const hung = new Set<ServerResponse>();
   const app = new SimulatorApp(control, { clientKey, clientSecret, limits, hung });
   const server: Server = createServer((req, res) => {
@@ -161,9 +189,11 @@ export async function startTikTokSimulator(opts: SimulatorOptions = {}): Promise
     apiBaseUrl: origin + API_PREFIX,
     authorizeUrl: `${origin}/v2/auth/authorize/`,
     shortLinkBase: `${origin}/__short/`,
+    controlUrl: `${origin}/sandbox/`,
     clientKey,
     clientSecret,
     control,
+    restored,
     setRateLimit(enabled: boolean) {
       limits.enabled = enabled;
     },
@@ -174,7 +204,7 @@ export async function startTikTokSimulator(opts: SimulatorOptions = {}): Promise
         hung.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      });
+      }).then(() => store?.close());
       return closing;
     },
   };
@@ -229,6 +259,22 @@ class SimulatorApp {
       if (method !== 'GET' && method !== 'HEAD')
         return this.status(res, call, 405, 'Method Not Allowed');
       return this.shortLink(res, call, pathname.slice('/__short/'.length));
+    }
+    if (pathname === '/sandbox' || pathname.startsWith('/sandbox/')) {
+      const out = handleOwnerRequest(this.control, {
+        method,
+        pathname,
+        query,
+        contentType: headers['content-type'] ?? '',
+        raw,
+        origin: headers.origin,
+        host: headers.host,
+      });
+      if ('location' in out) return this.redirect(res, call, out.status, out.location);
+      if ('html' in out) return this.html(res, call, out.status, out.html);
+      call.code = out.status;
+      res.writeHead(out.status, { 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(JSON.stringify(out.json));
     }
     return this.status(res, call, 404, 'Not Found');
   }
