@@ -31,6 +31,8 @@ export async function startSandbox(
     servicePort?: number;
     /** Simulator port; default TIKTOK_SANDBOX_PORT or a random free port. */
     port?: number;
+    /** Simulator listen address; default TIKTOK_SANDBOX_HOST or 127.0.0.1 (0.0.0.0 in a container). */
+    host?: string;
     /** Default 20000 (0 disables the stream). */
     streamIntervalMs?: number;
     simulator?: SimulatorOptions;
@@ -41,6 +43,7 @@ export async function startSandbox(
   const simulator = await startTikTokSimulator({
     ...opts.simulator,
     port: opts.port ?? (Number.isInteger(envPort) && envPort > 0 ? envPort : 0),
+    host: opts.host ?? (process.env.TIKTOK_SANDBOX_HOST?.trim() || undefined),
   });
   const { account } = seedDemoAccount(simulator.control, {
     videos: opts.seed?.videos ?? 30,
