@@ -24,9 +24,15 @@ interface Link {
 interface Source {
   readonly nativeDir: string;
   readonly version: string;
-  readonly entries: Entry[];
   readonly links: Link[];
   readonly key: string;
+}
+
+/** Written last into a copy: the key it was made for and its file list, which every start checks. */
+const MANIFEST = '.echo-manifest.json';
+interface Manifest {
+  key: string;
+  entries: Entry[];
 }
 
 const LINKS_FILE = 'pg-symlinks.json';
@@ -63,6 +69,11 @@ async function listTree(root: string): Promise<{ entries: Entry[]; stats: Map<st
   return { entries, stats };
 }
 
+/**
+ * The package's version, symlink list and a key that tells builds apart (the version, the
+ * symlinks, the sizes of the programs). Cheap: it runs at every start; the full file list is read
+ * only to make a copy.
+ */
 async function readSource(): Promise<Source> {
   const pkgDir = platformPackageDir();
   const nativeDir = path.join(pkgDir, 'native');
@@ -80,18 +91,22 @@ async function readSource(): Promise<Source> {
   } catch {
     /* no symlinks to make */
   }
-  const { entries } = await listTree(nativeDir);
+  const programs = (await fs.readdir(path.join(nativeDir, 'bin'))).sort();
+  const sizes = await Promise.all(
+    programs.map(async (p) => [p, (await fs.stat(path.join(nativeDir, 'bin', p))).size]),
+  );
   const key = createHash('sha256')
-    .update(JSON.stringify({ version, entries, links }))
+    .update(JSON.stringify({ version, links, sizes }))
     .digest('hex')
     .slice(0, 12);
-  return { nativeDir, version, entries, links, key };
+  return { nativeDir, version, links, key };
 }
 
 /**
- * True when `dir` is a complete copy of the source made by this user: the same files with the same
- * sizes and exec bits, the library symlinks in place, everything owned by us and writable by
- * nobody else (a copy another user could have changed is never run, least of all as root).
+ * True when `dir` is a complete copy made by this user for this key: the files of its manifest
+ * with their sizes and exec bits, the library symlinks in place, everything owned by us and
+ * writable by nobody else (a copy another user could have changed is never run, least of all as
+ * root). A file removed or cut short (a temp cleaner, a full disk) makes it incomplete.
  */
 async function isGoodCopy(dir: string, src: Source): Promise<boolean> {
   const uid = process.getuid?.() ?? -1;
@@ -105,7 +120,10 @@ async function isGoodCopy(dir: string, src: Source): Promise<boolean> {
       if (!st.isSymbolicLink() && (st.mode & 0o022) !== 0) return false;
       if (st.isSymbolicLink() && !linkTargets.has(rel)) return false;
     }
-    if (JSON.stringify(entries) !== JSON.stringify(src.entries)) return false;
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as Manifest;
+    if (manifest.key !== src.key) return false;
+    const files = entries.filter((e) => e.path !== MANIFEST);
+    if (JSON.stringify(files) !== JSON.stringify(manifest.entries)) return false;
     for (const l of src.links) {
       const to = await fs.readlink(path.join(dir, l.target));
       if (to !== path.relative(path.dirname(l.target), l.source)) return false;
@@ -118,9 +136,10 @@ async function isGoodCopy(dir: string, src: Source): Promise<boolean> {
 
 /** Copies the binaries into `dest` (a new empty folder), readable and runnable by every user. */
 async function copyInto(dest: string, src: Source): Promise<void> {
-  for (const e of src.entries.filter((x) => x.kind === 'dir'))
+  const { entries } = await listTree(src.nativeDir);
+  for (const e of entries.filter((x) => x.kind === 'dir'))
     await fs.mkdir(path.join(dest, e.path), { mode: 0o755 });
-  const files = src.entries.filter((x) => x.kind === 'file');
+  const files = entries.filter((x) => x.kind === 'file');
   for (let i = 0; i < files.length; i += 16) {
     await Promise.all(
       files.slice(i, i + 16).map(async (f) => {
@@ -131,10 +150,12 @@ async function copyInto(dest: string, src: Source): Promise<void> {
     );
   }
   // mkdir honours the umask: set the folders' modes explicitly
-  for (const e of src.entries.filter((x) => x.kind === 'dir'))
+  for (const e of entries.filter((x) => x.kind === 'dir'))
     await fs.chmod(path.join(dest, e.path), 0o755);
   for (const l of src.links)
     await fs.symlink(path.relative(path.dirname(l.target), l.source), path.join(dest, l.target));
+  const manifest: Manifest = { key: src.key, entries };
+  await fs.writeFile(path.join(dest, MANIFEST), JSON.stringify(manifest), { mode: 0o644 });
   await fs.chmod(dest, 0o755);
 }
 
@@ -152,10 +173,11 @@ function binaries(dir: string, version: string): PostgresBinaries {
  * once and reused. As root, PostgreSQL runs as the `postgres` user, which must be able to reach the
  * binaries: a checkout under a folder it cannot enter (root's home, a `mktemp -d` folder) would
  * fail with EACCES if they were run from the checkout, and the user's folders are not ours to
- * chmod. `key` digests the package's file list (names, sizes, exec bits), so another build of the
- * package gets its own copy. The copy is made under a unique name and renamed into place, so
- * processes starting at the same moment (the e2e global setup and a service child) each end up
- * with one complete copy; a copy that is incomplete or not ours is replaced or bypassed.
+ * chmod. `key` digests the version, the symlink list and the programs' sizes, so another build of
+ * the package gets its own copy; the copy's manifest lists its files, checked at every start. The
+ * copy is made under a unique name and renamed into place, so processes starting at the same
+ * moment (the e2e global setup and a service child) each end up with one complete copy; a copy
+ * that is incomplete or not ours is replaced or bypassed.
  */
 export async function postgresBinaries(tmpDir: string = os.tmpdir()): Promise<PostgresBinaries> {
   const src = await readSource();
