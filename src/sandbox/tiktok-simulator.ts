@@ -27,8 +27,13 @@ export interface SimulatorOptions {
   clientKey?: string;
   /** App secret; default 'sandbox-client-secret'. */
   clientSecret?: string;
-  /** Default 0 (a random free port); the host is always 127.0.0.1. */
+  /** Default 0 (a random free port). */
   port?: number;
+  /**
+   * Address to listen on; default 127.0.0.1. The origin stays http://127.0.0.1:PORT: in a
+   * container, 0.0.0.0 lets a published port reach it from the host's 127.0.0.1:PORT.
+   */
+  host?: string;
   rateLimit?: {
     enabled?: boolean;
     /** Per (business_id, endpoint) per windowMs; default 40. */
@@ -176,7 +181,7 @@ export async function startTikTokSimulator(opts: SimulatorOptions = {}): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -78,6 +78,9 @@ class EmbeddedDbChild {
 
 describe('embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'echo-db-spec-'));
+  // reachable by the postgres user, so the cluster stays inside it and goes with the rmSync below
+  // (a mode-700 folder moves it under the temp dir: any-folder.e2e-spec.ts)
+  chmodSync(dataDir, 0o755);
   const children: EmbeddedDbChild[] = [];
   const start = async (): Promise<string> => {
     const child = new EmbeddedDbChild(dataDir);

