@@ -1,6 +1,5 @@
 import { isDecimalId, newNumericId, newOpenId, randomToken, stableHash } from './ids';
 import { SlidingWindowLimiter } from './rate-limiter';
-import type { SimulatorState } from './simulator-state';
 import { WebhookDelivery, WebhookDispatcher } from './webhook-dispatcher';
 
 /** Every scope the simulated app may ask for. */
@@ -110,6 +109,24 @@ export interface AuthorizeDecision {
 }
 
 /** A request the simulator received. */
+/** What the simulator keeps across a restart (`SimulatorControl.exportState`). */
+export interface SimulatorState {
+  version: 1;
+  /** Simulator clock (ms) when taken. */
+  savedAt: number;
+  /** The last comment's insertion number. */
+  seq: number;
+  accounts: SimAccount[];
+  videos: SimVideo[];
+  /** In insertion order. */
+  comments: SimComment[];
+  accessTokens: SimAccessToken[];
+  refreshTokens: SimRefreshToken[];
+  authCodes: SimAuthCode[];
+  shortLinks: ShortLink[];
+  subscription: { eventType: string; callbackUrl: string; source?: 'api' | 'control' } | null;
+}
+
 export interface RecordedCall {
   at: number;
   method: string;

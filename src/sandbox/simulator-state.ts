@@ -1,32 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type {
-  ShortLink,
-  SimAccessToken,
-  SimAccount,
-  SimAuthCode,
-  SimComment,
-  SimRefreshToken,
-  SimVideo,
-} from './simulator-control';
+import type { SimulatorState } from './simulator-control';
 
-/** What the simulator keeps across a restart (`SimulatorControl.exportState`). */
-export interface SimulatorState {
-  version: 1;
-  /** Simulator clock (ms) when taken. */
-  savedAt: number;
-  /** The last comment's insertion number. */
-  seq: number;
-  accounts: SimAccount[];
-  videos: SimVideo[];
-  /** In insertion order. */
-  comments: SimComment[];
-  accessTokens: SimAccessToken[];
-  refreshTokens: SimRefreshToken[];
-  authCodes: SimAuthCode[];
-  shortLinks: ShortLink[];
-  subscription: { eventType: string; callbackUrl: string; source?: 'api' | 'control' } | null;
-}
+export type { SimulatorState };
 
 /** A saved state that cannot be used (not JSON, or not the shape written). */
 export class StateFileError extends Error {}
