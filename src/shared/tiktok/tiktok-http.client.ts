@@ -42,7 +42,8 @@ import {
 import type { RateBudget } from './tiktok-rate-budget';
 
 /** The parts of the app config the client reads. */
-export type TikTokClientSettings = Pick<AppConfig['tiktok'], 'apiBaseUrl' | 'clientKey' | 'clientSecret' | 'requestTimeoutMs'>;
+export type TikTokClientSettings = Pick<AppConfig['tiktok'], 'apiBaseUrl' | 'clientKey' | 'clientSecret' | 'requestTimeoutMs'> &
+  Partial<Pick<AppConfig['tiktok'], 'textLimit'>>;
 
 /** Retry and waiting behaviour; defaults suit production, tests shrink them. */
 export interface TikTokClientOptions {
@@ -69,7 +70,6 @@ const DEFAULT_VIDEO_FIELDS: TikTokVideoField[] = [
   'comments',
 ];
 const DEFAULT_ACCOUNT_FIELDS: TikTokAccountField[] = ['username', 'display_name', 'profile_image'];
-const MAX_TEXT = 150;
 
 /** Connection errors that prove the request never left this process. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -502,7 +502,8 @@ export class TikTokHttpClient implements TikTokApi {
 
   private checkText(endpoint: string, text: string): void {
     const length = [...text].length;
-    if (text.trim() === '' || length > MAX_TEXT) throw this.refuse(endpoint, `text must be 1–${MAX_TEXT} characters`);
+    const max = this.settings.textLimit ?? 1200; // TikTok's limit since 2026-08-07
+    if (text.trim() === '' || length > max) throw this.refuse(endpoint, `text must be 1–${max} characters`);
   }
 }
 

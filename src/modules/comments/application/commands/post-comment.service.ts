@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
@@ -56,10 +57,11 @@ export class PostCommentService {
     private readonly queries: QueryBus,
     private readonly eventLog: EventLog,
     private readonly delivery: PostDelivery,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   reply(user: CurrentUser, commentId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
-    const text = commentText(rawText);
+    const text = commentText(rawText, this.config.tiktok.textLimit);
     return this.post(user, 'comments.reply', { commentId, text: rawText }, key, async () => {
       if (!isUuid(commentId)) throw new NotFoundError('Comment');
       const scope = await this.access.scope(user);
@@ -88,7 +90,7 @@ export class PostCommentService {
   }
 
   comment(user: CurrentUser, integrationId: string, videoId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
-    const text = commentText(rawText);
+    const text = commentText(rawText, this.config.tiktok.textLimit);
     return this.post(user, 'videos.comment', { integrationId, videoId, text: rawText }, key, async () => {
       if (!isUuid(integrationId) || !isUuid(videoId)) throw new NotFoundError('Video');
       const allowed = await this.queries.execute(new CanAccessIntegrationQuery(callerOf(user), integrationId));
