@@ -7,7 +7,7 @@ import { deliverEvents, eventsFor, makeDue, makeReconcileDue, seedComments, seed
 describe('sync: backfill after connect', () => {
   let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
   beforeAll(async () => {
-    env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60' } } });
+    env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60', LOG_LEVEL: 'debug' } } });
   });
   afterAll(() => env?.close());
 

@@ -367,7 +367,8 @@ export class TikTokHttpClient implements TikTokApi {
         const grant = await this.budget.acquire(scope, Math.max(0, maxWaitMs - (Date.now() - started)));
         if (!grant.ok) {
           this.metrics?.tiktokCalls.inc({ endpoint: spec.endpoint, class: 'budget-refused' });
-          this.log.warn({ msg: 'tiktok call refused by rate budget', endpoint: spec.endpoint, open_id: openId ?? null, retry_after_ms: grant.retryAfterMs, attempt });
+          // the caller waited its limit for a slot: expected under load (a backfill), not a warning
+          this.log.log({ msg: 'tiktok call refused by rate budget', endpoint: spec.endpoint, open_id: openId ?? null, retry_after_ms: grant.retryAfterMs, attempt });
           throw new TikTokError({ kind: 'rate-limited', endpoint: spec.endpoint, retryAfterMs: grant.retryAfterMs, detail: 'rate budget has no slot within the wait limit' });
         }
       }
@@ -473,7 +474,9 @@ export class TikTokHttpClient implements TikTokApi {
       attempt,
       ...(r.cls !== 'ok' && r.detail !== undefined ? { detail: this.scrub(r.detail, spec) } : {}),
     };
-    if (r.cls === 'ok') this.log.log(line);
+    // every call at debug; failures above it. A rate-limited answer is retried or waited for
+    // (the sync logs its wait at info): expected, not a warning
+    if (r.cls === 'ok' || r.cls === 'rate-limited') this.log.debug(line);
     else if (r.cls === 'invalid') this.log.error(line);
     else this.log.warn(line);
   }

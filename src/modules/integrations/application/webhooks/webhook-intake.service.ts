@@ -68,7 +68,7 @@ export class WebhookIntakeService {
         [hash, storable(env.user_openid), storable(env.event), storableBody(text), check.t],
       ),
     );
-    this.log.log({ msg: 'webhook received', delivery: hash.slice(0, 16), duplicate: inserted === 0 });
+    this.log.debug({ msg: 'webhook received', delivery: hash.slice(0, 16), duplicate: inserted === 0 });
     if (inserted > 0) this.received$.next();
     return inserted > 0;
   }
