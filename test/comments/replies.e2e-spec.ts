@@ -85,6 +85,15 @@ describe('replies, comments and moderation', () => {
     expect(parent.body.replies.map((x: { id: string }) => x.id)).toEqual([r.body.id, again.body.id]);
   });
 
+  it('30 parallel replies to one comment: every one after the first carries ALREADY_ANSWERED, and all 30 are posted', async () => {
+    const c = await fan('popular');
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`/comments/${c.id}/replies`, { text: `reply ${i}` }, `race-${i}`)));
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+    const warned = replies.filter((r) => (r.body as { warnings?: { code: string }[] }).warnings?.some((w) => w.code === 'ALREADY_ANSWERED'));
+    expect(warned).toHaveLength(29);
+    expect(sim.control.calls({ path: REPLY })).toHaveLength(30);
+  });
+
   it('posts a top-level comment on the account’s video', async () => {
     const r = await post(`/integrations/tiktok/${a.id}/videos/${video.id}/comments`, { text: 'New drop Friday' }).expect(201);
     const calls = sim.control.calls({ path: CREATE });

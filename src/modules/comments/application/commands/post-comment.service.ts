@@ -142,6 +142,9 @@ export class PostCommentService {
     let warnings: Warning[] = [];
     try {
       await this.db.inTenant(user.tenant, async (tx) => {
+        // Under a lock on the comment, so that of parallel replies to it each sees the pending ones
+        // committed before it (READ COMMITTED: the check after the lock reads a fresh snapshot).
+        if (target) await this.comments.lockForReply(tx, target.id);
         const now = new Date(); // ms precision: keyset cursors round-trip it exactly
         if (target && (await this.comments.answeredSince(tx, target, new Date(now.getTime() - ANSWERED_WINDOW_MS)))) {
           warnings = [{ code: 'ALREADY_ANSWERED', message: 'The account already replied to this comment in the last hour' }];
