@@ -297,7 +297,23 @@ describe('hostile input: a 4xx in the contract shape for every odd request', () 
       status: 431,
       code: 'HEADERS_TOO_LARGE',
     },
-    // issue 13 §3: errors before our code
+    {
+      name: 'a 1 MB body with its content-length on a route without one',
+      method: 'PUT',
+      path: `/api/v1/permission-sets/${setId}/integrations/${randomUUID()}`,
+      headers: { 'content-length': String(1024 * 1024 + 8) },
+      body: JSON.stringify({ x: 'y'.repeat(1024 * 1024) }),
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+    // bodies that are JSON but not an object, or that try prototype pollution
+    ...['null', '"text"', '[]', '123', 'true', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'].map(
+      (body): Case => ({ name: `the body ${body}`, method: 'POST', path: '/api/v1/permission-sets', body, status: 400 }),
+    ),
+    { name: 'a NUL in a field name', method: 'POST', path: '/api/v1/permission-sets', body: '{"name":"ok","a\\u0000":1}', status: 400 },
+    { name: 'a NUL in a query parameter name', method: 'GET', path: '/api/v1/comments?a%00=1', status: 400 },
+    { name: 'an id with NUL on a route without a DTO', method: 'DELETE', path: `/api/v1/permission-sets/${setId}/members/%00`, status: 400 },
+        // issue 13 §3: errors before our code
     {
       name: 'a malformed Authorization header',
       method: 'GET',
