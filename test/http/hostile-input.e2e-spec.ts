@@ -229,6 +229,14 @@ describe('hostile input: a 4xx in the contract shape for every odd request', () 
       status: 400,
       code: 'VALIDATION_FAILED',
     },
+    {
+      name: 'a Last-Event-ID past 2^53',
+      method: 'GET',
+      path: '/api/v1/events/stream',
+      headers: { 'last-event-id': '99999999999999999999' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
     // item 2: requests that once got no answer
     {
       name: 'a 1 MB body on a route without one',
@@ -307,13 +315,41 @@ describe('hostile input: a 4xx in the contract shape for every odd request', () 
       code: 'PAYLOAD_TOO_LARGE',
     },
     // bodies that are JSON but not an object, or that try prototype pollution
-    ...['null', '"text"', '[]', '123', 'true', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'].map(
-      (body): Case => ({ name: `the body ${body}`, method: 'POST', path: '/api/v1/permission-sets', body, status: 400 }),
-    ),
-    { name: 'a NUL in a field name', method: 'POST', path: '/api/v1/permission-sets', body: '{"name":"ok","a\\u0000":1}', status: 400 },
-    { name: 'a NUL in a query parameter name', method: 'GET', path: '/api/v1/comments?a%00=1', status: 400 },
-    { name: 'an id with NUL on a route without a DTO', method: 'DELETE', path: `/api/v1/permission-sets/${setId}/members/%00`, status: 400 },
-        // issue 13 §3: errors before our code
+    ...[
+      'null',
+      '"text"',
+      '[]',
+      '123',
+      'true',
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+    ].map((body): Case => ({
+      name: `the body ${body}`,
+      method: 'POST',
+      path: '/api/v1/permission-sets',
+      body,
+      status: 400,
+    })),
+    {
+      name: 'a NUL in a field name',
+      method: 'POST',
+      path: '/api/v1/permission-sets',
+      body: '{"name":"ok","a\\u0000":1}',
+      status: 400,
+    },
+    {
+      name: 'a NUL in a query parameter name',
+      method: 'GET',
+      path: '/api/v1/comments?a%00=1',
+      status: 400,
+    },
+    {
+      name: 'an id with NUL on a route without a DTO',
+      method: 'DELETE',
+      path: `/api/v1/permission-sets/${setId}/members/%00`,
+      status: 400,
+    },
+    // issue 13 §3: errors before our code
     {
       name: 'a malformed Authorization header',
       method: 'GET',
