@@ -86,7 +86,9 @@ describe('replies, comments and moderation', () => {
   });
 
   it('30 parallel replies to one comment: every one after the first carries ALREADY_ANSWERED, and all 30 are posted', async () => {
-    const c = await fan('popular');
+    // an account of its own: 30 replies take most of an account's TikTok budget for the minute
+    const b = await seedIntegration(t, sim, { username: 'popular' });
+    const [c] = await seedComments(t, sim, b, await seedVideo(t, sim, b), [{ text: 'popular', createTime: base }]);
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`/comments/${c.id}/replies`, { text: `reply ${i}` }, `race-${i}`)));
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
     const warned = replies.filter((r) => (r.body as { warnings?: { code: string }[] }).warnings?.some((w) => w.code === 'ALREADY_ANSWERED'));
