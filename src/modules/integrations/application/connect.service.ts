@@ -189,7 +189,8 @@ export class ConnectService {
    * comes from the state itself).
    */
   private async consumeState(input: CallbackInput): Promise<{ tenant: string; userId: string }> {
-    if (!input.state || input.state.length > 200) throw new CallbackFailedError('STATE_INVALID', 'missing');
+    if (!input.state) throw new CallbackFailedError('STATE_INVALID', 'missing');
+    if (input.state.length > 200) throw new CallbackFailedError('STATE_INVALID', 'unknown');
     const nonce = input.cookies[nonceCookieName(input.state)];
     return this.db.inSystem(async (tx) => {
       const row = await tx.one<{ tenant_id: string; user_id: string; nonce_hash: string; expires_at: Date; used_at: Date | null }>(
