@@ -10,6 +10,10 @@ import { AppModule } from './app.module';
 import type { AppConfig } from '@shared/config/app-config';
 import { createValidationPipe } from '@shared/http/validation';
 import { buildOpenApiDocument } from '@shared/http/openapi';
+import { answerClientError, answerFrameworkError } from '@shared/http/error-filter';
+import { parseJsonBody } from '@shared/http/json-body';
+import { StorableInputPipe } from '@shared/http/storable-input.pipe';
+import { UnknownQueryInterceptor } from '@shared/http/unknown-query.interceptor';
 import { Metrics } from '@shared/operations/metrics';
 import { PinoNestLogger } from '@shared/operations/logger';
 
@@ -35,14 +39,20 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     logger: false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // what the router and Node's HTTP parser refuse before any route still gets API.md's error body
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
     rawBody: true,
+    // JSON only, through parseJsonBody (registered below); other media types are a 415
+    bodyParser: false,
   });
   app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(), new StorableInputPipe());
+  app.useGlobalInterceptors(new UnknownQueryInterceptor());
   app.enableCors({
     origin: [...new Set([...config.corsOrigins, new URL(config.adminUiUrl).origin])],
     credentials: true,
@@ -51,6 +61,24 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
   await app.register(fastifyCookie);
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Fastify parses text/plain by default; the API takes JSON only (a text body would reach the DTOs as a string)
+  fastify.removeContentTypeParser('text/plain');
+  const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (req, body, done) => {
+    try {
+      const parsed = parseJsonBody(req.headers['content-type'], body, (text) => {
+        let value: unknown;
+        void defaultJson(req as FastifyRequest, text, (err, v) => {
+          if (err) throw err;
+          value = v;
+        });
+        return value;
+      });
+      done(null, parsed);
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   const metrics = app.get(Metrics);
   // Errors raised by Fastify itself (body parsing, size limit) reach GlobalErrorFilter through
   // Nest's own Fastify error handler, mapped to HttpExceptions with Fastify's status.

@@ -385,7 +385,7 @@ async function main(): Promise<void> {
     }
     await closeCurrent();
     result.warnings = warningsIn(inst.logFile);
-    result.messages = messagesIn(inst.logFile, ['sync waits for the rate budget', 'sync failed; retried later', 'webhook items handled', 'webhook items failed; retried later']);
+    result.messages = messagesIn(inst.logFile, ['tiktok call refused by rate budget', 'sync waits for the rate budget', 'sync failed; retried later', 'webhook items handled', 'webhook items failed; retried later']);
     const d = result.delays;
     log(
       `  ${name}: all ${fmtSummary(d.all, 'n/s')}; <1 week ${fmtSummary(d.week, 'n/s')}; <1 month ${fmtSummary(d.month, 'n/s')}; older ${fmtSummary(d.older, 'n/s')}; ` +
@@ -523,7 +523,7 @@ async function main(): Promise<void> {
     `| TikTok data calls while posting (per new comment) | ${a.calls.generatorWindow.data} (${a.calls.perNewComment}) | ${b.calls.generatorWindow.data} (${b.calls.perNewComment}) |`,
     `| by-id lookups (webhooks) among them | ${a.calls.generatorWindow.byEndpoint['comment/list (by id)'] ?? 0} | ${b.calls.generatorWindow.byEndpoint['comment/list (by id)'] ?? 0} |`,
     `| most \`comment/list\` calls in any 60 s (TikTok allows 40) | ${a.calls.generatorWindow.max60sByEndpoint['comment/list'] ?? 0} | ${b.calls.generatorWindow.max60sByEndpoint['comment/list'] ?? 0} |`,
-    `| calls our budget refused (the caller waited) | ${a.warnings['tiktok call refused by rate budget'] ?? 0} | ${b.warnings['tiktok call refused by rate budget'] ?? 0} |`,
+    `| calls our budget refused (the caller waited) | ${a.messages['tiktok call refused by rate budget'] ?? 0} | ${b.messages['tiktok call refused by rate budget'] ?? 0} |`,
     `| 40100 answers (scenario and its grace) | ${a.calls.generatorWindow.code40100 + a.calls.grace.code40100} | ${b.calls.generatorWindow.code40100 + b.calls.grace.code40100} |`,
   ];
   const check = [

@@ -298,7 +298,8 @@ async function main(): Promise<void> {
       ...appEnvFor(sim),
       TIKTOK_RATE_BUDGET: 'off',
       ADMIN_UI_URL: 'http://admin.bench',
-      LOG_LEVEL: 'info',
+      // "sync page" lines (the page gaps below) are at debug
+      LOG_LEVEL: 'debug',
     },
     { databaseUrl: appUrl, embeddedDatabase: false },
   );

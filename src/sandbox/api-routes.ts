@@ -151,7 +151,9 @@ function validText(p: Record<string, unknown>): string {
   const text = p.text;
   if (typeof text !== 'string' || text.trim() === '')
     throw new ApiError(40002, 'text is required.');
-  if ([...text].length > 150) throw new ApiError(40002, 'text must be at most 150 characters.');
+  // TikTok's limit since 2026-08-07 (TIKTOK-API.md section 8), in code points: not Echo's
+  // TIKTOK_TEXT_LIMIT, which a deployment may set lower (or, to see TikTok refuse, higher)
+  if ([...text].length > 1200) throw new ApiError(40002, 'text must be at most 1200 characters.');
   return text;
 }
 

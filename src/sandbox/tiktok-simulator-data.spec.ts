@@ -294,8 +294,8 @@ describe('TikTok simulator: videos and comments', () => {
       expect(unknown.code).toBe(40007);
     });
 
-    it('creates a reply of 150 emoji code points and refuses 151 or empty', async () => {
-      const text150 = '😀'.repeat(150); // 300 UTF-16 units
+    it('creates a reply of 1,200 emoji code points and refuses 1,201 or empty', async () => {
+      const text150 = '😀'.repeat(1200); // 2,400 UTF-16 units
       const ok = await post('business/comment/reply/create/', {
         video_id: videoId,
         comment_id: parentId,
@@ -310,7 +310,7 @@ describe('TikTok simulator: videos and comments', () => {
       const tooLong = await post('business/comment/reply/create/', {
         video_id: videoId,
         comment_id: parentId,
-        text: '😀'.repeat(151),
+        text: '😀'.repeat(1201),
       });
       expect(tooLong.code).toBe(40002);
       expect(

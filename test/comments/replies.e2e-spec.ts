@@ -85,6 +85,17 @@ describe('replies, comments and moderation', () => {
     expect(parent.body.replies.map((x: { id: string }) => x.id)).toEqual([r.body.id, again.body.id]);
   });
 
+  it('30 parallel replies to one comment: every one after the first carries ALREADY_ANSWERED, and all 30 are posted', async () => {
+    // an account of its own: 30 replies take most of an account's TikTok budget for the minute
+    const b = await seedIntegration(t, sim, { username: 'popular' });
+    const [c] = await seedComments(t, sim, b, await seedVideo(t, sim, b), [{ text: 'popular', createTime: base }]);
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`/comments/${c.id}/replies`, { text: `reply ${i}` }, `race-${i}`)));
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+    const warned = replies.filter((r) => (r.body as { warnings?: { code: string }[] }).warnings?.some((w) => w.code === 'ALREADY_ANSWERED'));
+    expect(warned).toHaveLength(29);
+    expect(sim.control.calls({ path: REPLY })).toHaveLength(30);
+  });
+
   it('posts a top-level comment on the account’s video', async () => {
     const r = await post(`/integrations/tiktok/${a.id}/videos/${video.id}/comments`, { text: 'New drop Friday' }).expect(201);
     const calls = sim.control.calls({ path: CREATE });
@@ -96,9 +107,9 @@ describe('replies, comments and moderation', () => {
     await post(`/integrations/tiktok/${a.id}/videos/00000000-0000-4000-8000-000000000000/comments`, { text: 'x' }).expect(404);
   });
 
-  it('text: 1–150 code points after trimming, else 400 on text and nothing sent', async () => {
+  it('text: 1–1,200 code points (TIKTOK_TEXT_LIMIT) after trimming, else 400 on text and nothing sent', async () => {
     const c = await fan('text rules');
-    for (const body of [{ text: 'a'.repeat(151) }, { text: '😀'.repeat(151) }, { text: '' }, { text: '  \n ' }, { text: 42 }, { text: null }, {}]) {
+    for (const body of [{ text: 'a'.repeat(1201) }, { text: '😀'.repeat(1201) }, { text: '' }, { text: '  \n ' }, { text: 42 }, { text: null }, {}]) {
       const r = await post(`/comments/${c.id}/replies`, body).expect(400);
       expect(r.body.error.code).toBe('VALIDATION_FAILED');
       expect(r.body.error.details).toEqual([{ field: 'text', message: expect.any(String) }]);
@@ -106,7 +117,7 @@ describe('replies, comments and moderation', () => {
     await post(`/integrations/tiktok/${a.id}/videos/${video.id}/comments`, { text: ' ' }).expect(400);
     expect(sim.control.calls({ path: REPLY })).toHaveLength(0);
     expect(sim.control.calls({ path: CREATE })).toHaveLength(0);
-    const emoji = '😀'.repeat(150); // 300 UTF-16 units, 150 code points
+    const emoji = '😀'.repeat(1200); // 2,400 UTF-16 units, 1,200 code points
     const ok = await post(`/comments/${c.id}/replies`, { text: emoji }).expect(201);
     expect(ok.body.delivery.state).toBe('sent');
     expect(sim.control.calls({ path: REPLY })[0].body).toMatchObject({ text: emoji });

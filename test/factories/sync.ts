@@ -2,10 +2,18 @@ import type { RunningSimulator, SimComment, SimVideo } from '../../src/sandbox/t
 import type { TestApp } from '../support/app';
 import { asSuperuser } from '../support/database';
 import { TikTokSyncScheduler } from '@modules/integrations/application/sync/tiktok-sync.scheduler';
+import { EventConsumers } from '@shared/event-log/event-consumers';
+import { Sealer } from '@shared/event-log/sealer';
 
 /** Drives the sync saga directly (tests run with WORKERS=false): ticks until nothing is due. */
 export function syncUntilIdle(t: TestApp, maxRuns = 50): Promise<number> {
   return t.app.get(TikTokSyncScheduler).syncUntilIdle(maxRuns);
+}
+
+/** Seals every pending event and delivers them to the consumers (the integration's counts among them). */
+export async function deliverEvents(t: TestApp): Promise<void> {
+  await t.app.get(Sealer).drain();
+  await t.app.get(EventConsumers).drain();
 }
 
 /** One tick, waiting for the runs it started. */

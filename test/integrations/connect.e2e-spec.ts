@@ -4,6 +4,7 @@ import type { TestApp } from '../support/app';
 import type { RunningSimulator } from '../../src/sandbox/tiktok-simulator';
 import { asSuperuser } from '../support/database';
 import { authorize, callback, connectAccount, startConnect } from '../factories/connect';
+import { eventually } from '../support/eventually';
 
 describe('connecting a TikTok account', () => {
   let t: TestApp;
@@ -17,6 +18,11 @@ describe('connecting a TikTok account', () => {
     openId = sim.control.addAccount({ username: 'brand.one', displayName: 'Brand One' }).openId;
   });
   afterAll(async () => close?.());
+  /** the `check` of the last "callback connected nothing" log line */
+  const lastStateCheck = (): string | undefined => {
+    const line = t.logs.filter((l) => l.includes('callback connected nothing')).at(-1);
+    return line ? (JSON.parse(line) as { check?: string }).check : undefined;
+  };
 
   it('policies list the four policies, a version digest and the scopes', async () => {
     const r = await request(t.url).get('/api/v1/integrations/tiktok/policies').set('authorization', `Bearer ${admin()}`).expect(200);
@@ -76,12 +82,47 @@ describe('connecting a TikTok account', () => {
     const back = await authorize(s.authorizeUrl);
     const foreign = await callback(t, back.searchParams); // no cookie: another browser
     expect(foreign).toMatchObject({ error: 'STATE_INVALID', connectedId: null });
+    expect(lastStateCheck()).toMatch(/cookie for this state is missing/);
+    const other = await callback(t, back.searchParams, s.cookie.replace(/=[^;]*/, '=another-nonce'));
+    expect(other.error).toBe('STATE_INVALID');
+    expect(lastStateCheck()).toMatch(/cookie does not match/);
     const ok = await callback(t, back.searchParams, s.cookie);
     expect(ok.error).toBeNull();
     const again = await callback(t, back.searchParams, s.cookie);
     expect(again.error).toBe('STATE_INVALID');
+    expect(lastStateCheck()).toMatch(/used already/);
     const unknown = await callback(t, new URLSearchParams({ code: 'x', state: 'nope' }), s.cookie);
     expect(unknown.error).toBe('STATE_INVALID');
+    expect(lastStateCheck()).toMatch(/unknown/);
+  });
+
+  it('20 parallel callbacks for one account in one tenant all land on the one integration', async () => {
+    const acct = sim.control.addAccount({ username: 'racer' });
+    sim.control.setAuthorizeDecision({ mode: 'approve', openId: acct.openId });
+    const starts = await Promise.all(Array.from({ length: 20 }, () => startConnect(t, admin())));
+    const backs = await Promise.all(starts.map((s) => authorize(s.authorizeUrl)));
+    // all 20 reach the insert of the new integration together: a lock that lets their look-up by
+    // account pass (nothing found) and holds their inserts until every one waits there
+    const results = await asSuperuser(t.testDb, async (c) => {
+      await c.query('begin');
+      await c.query('lock table tiktok_integration in share row exclusive mode');
+      const pending = Promise.all(backs.map((back, i) => callback(t, back.searchParams, starts[i].cookie)));
+      await eventually(
+        async () => {
+          const waiting = await asSuperuser(t.testDb, (w) =>
+            w.query(`select count(*)::int as n from pg_locks where relation = 'tiktok_integration'::regclass and not granted`),
+          );
+          expect(waiting.rows[0].n).toBe(20);
+        },
+        { timeoutMs: 30_000 },
+      );
+      await c.query('commit');
+      return pending;
+    });
+    expect(results.map((r) => r.error)).toEqual(results.map(() => null));
+    expect(new Set(results.map((r) => r.connectedId)).size).toBe(1);
+    const list = await request(t.url).get('/api/v1/integrations/tiktok').set('authorization', `Bearer ${admin()}`).expect(200);
+    expect(list.body.items.filter((i: { tiktokAccountId: string }) => i.tiktokAccountId === acct.openId)).toHaveLength(1);
   });
 
   it('an expired state connects nothing', async () => {
@@ -90,6 +131,7 @@ describe('connecting a TikTok account', () => {
     sim.control.setAuthorizeDecision({ mode: 'approve', openId });
     const back = await authorize(s.authorizeUrl);
     expect((await callback(t, back.searchParams, s.cookie)).error).toBe('STATE_INVALID');
+    expect(lastStateCheck()).toMatch(/expired/);
   });
 
   it('TikTok denial, failed exchange and failed profile each end on the admin page with their code', async () => {

@@ -2,12 +2,12 @@ import request from 'supertest';
 import { Sealer } from '@shared/event-log/sealer';
 import { startAppWithSimulator } from '../support/tiktok';
 import { connectAccount } from '../factories/connect';
-import { eventsFor, makeDue, makeReconcileDue, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
+import { deliverEvents, eventsFor, makeDue, makeReconcileDue, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
 
 describe('sync: backfill after connect', () => {
   let env: Awaited<ReturnType<typeof startAppWithSimulator>>;
   beforeAll(async () => {
-    env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60' } } });
+    env = await startAppWithSimulator({ app: { env: { WORKERS: 'false', SYNC_INTERVAL_SECONDS: '60', LOG_LEVEL: 'debug' } } });
   });
   afterAll(() => env?.close());
 
@@ -53,6 +53,7 @@ describe('sync: backfill after connect', () => {
     const trickyEvent = received.find((e) => e.data.tiktokCommentId === trickyReply.commentId)!;
     expect(trickyEvent.data).toMatchObject({ text: trickyReply.text, parentId: received.find((e) => e.data.tiktokCommentId === tricky.commentId)!.data.commentId });
 
+    await deliverEvents(t);
     const row = await syncRow(t, id);
     expect(row).toMatchObject({ sync_stage: 'live', videos_known: 26, videos_backfilled: 26, comments_stored: expected.size, last_sync_error: null, sync_failures: 0, lease_owner: null });
     expect(row.last_synced_at).not.toBeNull();

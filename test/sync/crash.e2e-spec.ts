@@ -4,7 +4,7 @@ import { TEST_JWT_SECRET, TEST_SIGNING_KEY, TEST_TOKEN_KEY } from '../support/ap
 import { eventually } from '../support/eventually';
 import { ServiceProcess } from '../support/service-process';
 import { connectAccount } from '../factories/connect';
-import { eventsFor, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
+import { deliverEvents, eventsFor, seedComments, seedVideos, storedComments, syncOnce, syncRow, syncUntilIdle } from '../factories/sync';
 
 const LIST = 'business/comment/list/';
 
@@ -84,6 +84,7 @@ describe('sync: a process killed mid-backfill', () => {
     expect(new Set(stored.map((s) => s.tiktok_comment_id))).toEqual(new Set(all.map((c) => c.commentId)));
     const received = await eventsFor(t, id, 'tiktok.comment.received');
     expect(received).toHaveLength(all.length);
+    await deliverEvents(t);
     expect(await syncRow(t, id)).toMatchObject({ sync_stage: 'live', videos_backfilled: 3, comments_stored: all.length, lease_owner: null });
     // it resumed rather than started over: fewer pages after the crash than a whole backfill needs
     const pagesFromScratch = videos.length + [150, 160, 170].reduce((n, c) => n + Math.ceil(c / 30), 0) - videos.length;

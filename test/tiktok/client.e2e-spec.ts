@@ -262,9 +262,9 @@ describe('TikTok HTTP client', () => {
       await expectKind(client.deleteComment(a, { commentId: UNSAFE_ID }), 'auth-revoked', 40001);
     });
 
-    it('refuses text over 150 characters without calling TikTok', async () => {
+    it('refuses text over 1,200 characters without calling TikTok', async () => {
       const before = sim.control.calls({ path: 'business/comment/create/' }).length;
-      await expectKind(client.createComment(a, { videoId: VIDEO_ID, text: 'x'.repeat(151) }), 'invalid');
+      await expectKind(client.createComment(a, { videoId: VIDEO_ID, text: 'x'.repeat(1201) }), 'invalid');
       expect(sim.control.calls({ path: 'business/comment/create/' })).toHaveLength(before);
     });
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CommentsController } from './api/comments.controller';
 import { VideoCommentsController } from './api/video-comments.controller';
+import { InboxSettingsController } from './api/inbox-settings.controller';
 import { CommentAccess } from './application/access';
 import { CommentIngest, IngestCommentPagesHandler, IngestCommentsHandler } from './application/commands/ingest-comments/ingest-comments.handler';
 import { ModerateCommentService } from './application/commands/moderate-comment.service';
@@ -15,7 +16,7 @@ import { CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredComme
 
 /** The Social Media inbox: read (audited), reply, comment, hide, unhide, delete; ingest for the sync. */
 @Module({
-  controllers: [CommentsController, VideoCommentsController],
+  controllers: [CommentsController, VideoCommentsController, InboxSettingsController],
   providers: [
     CommentRepository,
     IdempotencyRepository,

@@ -11,6 +11,7 @@ import { TIKTOK_ACCESS } from './contracts';
 import { SyncRepository } from './application/sync/sync.repository';
 import { TikTokSyncSaga } from './application/sync/tiktok-sync.saga';
 import { TikTokSyncScheduler } from './application/sync/tiktok-sync.scheduler';
+import { CountStoredWhenAddedHandler } from './application/sync/count-stored-when-added.handler';
 import { ImportVideoCommentsHandler } from './application/sync/import-video-comments.handler';
 import { TikTokWebhookController } from './api/tiktok-webhook.controller';
 import { WebhookIntakeService } from './application/webhooks/webhook-intake.service';
@@ -34,7 +35,7 @@ import { WebhookWorker } from './application/webhooks/webhook-worker';
     { provide: TIKTOK_ACCESS, useExisting: TikTokAccessService },
     GetIntegrationHandler,
     ListIntegrationsByAccountHandler,
-    SyncRepository, TikTokSyncSaga, TikTokSyncScheduler, ImportVideoCommentsHandler,
+    SyncRepository, TikTokSyncSaga, TikTokSyncScheduler, ImportVideoCommentsHandler, CountStoredWhenAddedHandler,
     WebhookIntakeService, WebhookWorker, WebhookSubscription,
   ],
   exports: [TIKTOK_ACCESS, TokenStore],

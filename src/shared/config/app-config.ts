@@ -31,6 +31,8 @@ export interface AppConfig {
     /** tests only: where TikTok short-link hosts are fetched from instead of the real host */
     shortLinkBase?: string;
     requestTimeoutMs: number;
+    /** `TIKTOK_TEXT_LIMIT`: the most code points of a comment or reply (TikTok's 1,200 since 2026-08-07) */
+    textLimit: number;
     /**
      * `enforced` (always in production): every call takes a slot of the PostgreSQL rate budget
      * and the sync plans its runs inside TikTok's limits. `off`: neither, for benchmarks and

@@ -223,6 +223,7 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
       sandbox: s.tiktokSandbox,
       shortLinkBase: sandbox?.shortLinkBase,
       requestTimeoutMs: int(env, 'TIKTOK_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
+      textLimit: int(env, 'TIKTOK_TEXT_LIMIT', 1200, 1, 100_000),
       rateBudget,
     },
     syncIntervalSeconds: int(env, 'SYNC_INTERVAL_SECONDS', 30, 1, 86_400),

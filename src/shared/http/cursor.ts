@@ -1,4 +1,7 @@
 import { ValidationFailedError } from '../errors/domain-error';
+import { findUnstorable, isStorableDateText } from './storable';
+
+export { isStorableDateText };
 
 /** Opaque keyset cursor: base64url of a small JSON object. */
 export function encodeCursor(value: Record<string, unknown>): string {
@@ -10,7 +13,9 @@ export function decodeCursor<T>(raw: string | undefined, check: (v: Record<strin
   if (raw === undefined || raw === '') return undefined;
   try {
     const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (typeof v === 'object' && v !== null && check(v as Record<string, unknown>)) return v as T;
+    // a forged cursor reaches SQL: every value must be storable (no NUL or lone surrogate, integers
+    // within 2^53) before the list's own check of its shape
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && !findUnstorable(v) && check(v as Record<string, unknown>)) return v as T;
   } catch {
     /* fall through */
   }

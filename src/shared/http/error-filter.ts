@@ -1,4 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, RateLimitedError, type FieldError } from '../errors/domain-error';
 
@@ -28,7 +29,48 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'The JSON body is empty' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Invalid content length' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' },
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL holds a malformed percent-escape' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A path parameter is longer than 100 characters' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'BAD_REQUEST', message: 'The request was refused' },
 };
+
+/** Errors of Node's HTTP parser (no request object exists yet) by code. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'HEADERS_TOO_LARGE', message: 'The request line and headers are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request took too long to arrive' },
+  ERR_HTTP_HEADERS_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request took too long to arrive' },
+};
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (a malformed percent-escape, a path
+ * parameter over the length limit), which happen before any route, get the contract's body too.
+ */
+export function answerFrameworkError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(err, String(req.id));
+  void reply.status(status).header('x-request-id', String(req.id)).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The server's `clientError`: Node's HTTP parser refused the bytes (headers over the limit, a
+ * malformed request line or header), so there is no request to answer through Fastify. Writes a
+ * minimal, valid HTTP response with the contract's body and a fresh request id, then closes.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (err.code && CLIENT_ERRORS[err.code]) || { status: 400, code: 'BAD_REQUEST', message: 'The request is not valid HTTP' };
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code: known.code, message: known.message, requestId } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_TEXT[known.status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 /**
  * The one place errors become HTTP answers, in API.md's shape. Unknown errors are logged with the

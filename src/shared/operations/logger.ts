@@ -32,6 +32,9 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
+/** Nest's framework contexts that narrate start-up: about 70 lines at `info` otherwise. */
+const NEST_START_UP = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /** Nest's logger interface on top of pino: one JSON line per entry. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
@@ -48,7 +51,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, context?: unknown): void {
-    this.write('info', message, context);
+    // Nest's own start-up chatter (a line per module and per route) is for debugging, not for a person
+    this.write(typeof context === 'string' && NEST_START_UP.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, stackOrContext?: unknown, context?: unknown): void {
     const ctx = context ?? stackOrContext;

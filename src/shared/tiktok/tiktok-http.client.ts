@@ -42,7 +42,8 @@ import {
 import type { RateBudget } from './tiktok-rate-budget';
 
 /** The parts of the app config the client reads. */
-export type TikTokClientSettings = Pick<AppConfig['tiktok'], 'apiBaseUrl' | 'clientKey' | 'clientSecret' | 'requestTimeoutMs'>;
+export type TikTokClientSettings = Pick<AppConfig['tiktok'], 'apiBaseUrl' | 'clientKey' | 'clientSecret' | 'requestTimeoutMs'> &
+  Partial<Pick<AppConfig['tiktok'], 'textLimit'>>;
 
 /** Retry and waiting behaviour; defaults suit production, tests shrink them. */
 export interface TikTokClientOptions {
@@ -69,7 +70,6 @@ const DEFAULT_VIDEO_FIELDS: TikTokVideoField[] = [
   'comments',
 ];
 const DEFAULT_ACCOUNT_FIELDS: TikTokAccountField[] = ['username', 'display_name', 'profile_image'];
-const MAX_TEXT = 150;
 
 /** Connection errors that prove the request never left this process. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -367,7 +367,8 @@ export class TikTokHttpClient implements TikTokApi {
         const grant = await this.budget.acquire(scope, Math.max(0, maxWaitMs - (Date.now() - started)));
         if (!grant.ok) {
           this.metrics?.tiktokCalls.inc({ endpoint: spec.endpoint, class: 'budget-refused' });
-          this.log.warn({ msg: 'tiktok call refused by rate budget', endpoint: spec.endpoint, open_id: openId ?? null, retry_after_ms: grant.retryAfterMs, attempt });
+          // the caller waited its limit for a slot: expected under load (a backfill), not a warning
+          this.log.log({ msg: 'tiktok call refused by rate budget', endpoint: spec.endpoint, open_id: openId ?? null, retry_after_ms: grant.retryAfterMs, attempt });
           throw new TikTokError({ kind: 'rate-limited', endpoint: spec.endpoint, retryAfterMs: grant.retryAfterMs, detail: 'rate budget has no slot within the wait limit' });
         }
       }
@@ -473,7 +474,9 @@ export class TikTokHttpClient implements TikTokApi {
       attempt,
       ...(r.cls !== 'ok' && r.detail !== undefined ? { detail: this.scrub(r.detail, spec) } : {}),
     };
-    if (r.cls === 'ok') this.log.log(line);
+    // every call at debug; failures above it. A rate-limited answer is retried or waited for
+    // (the sync logs its wait at info): expected, not a warning
+    if (r.cls === 'ok' || r.cls === 'rate-limited') this.log.debug(line);
     else if (r.cls === 'invalid') this.log.error(line);
     else this.log.warn(line);
   }
@@ -502,7 +505,8 @@ export class TikTokHttpClient implements TikTokApi {
 
   private checkText(endpoint: string, text: string): void {
     const length = [...text].length;
-    if (text.trim() === '' || length > MAX_TEXT) throw this.refuse(endpoint, `text must be 1–${MAX_TEXT} characters`);
+    const max = this.settings.textLimit ?? 1200; // TikTok's limit since 2026-08-07
+    if (text.trim() === '' || length > max) throw this.refuse(endpoint, `text must be 1–${max} characters`);
   }
 }
 

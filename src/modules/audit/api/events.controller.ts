@@ -137,7 +137,9 @@ export class EventsController implements BeforeApplicationShutdown {
   ): Promise<void> {
     let after = q.after ?? 0;
     if (lastEventId !== undefined && lastEventId !== '') {
-      if (!/^\d+$/.test(lastEventId)) throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'must be a seq' }]);
+      if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
+        throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'Last-Event-ID must be a seq' }]);
+      }
       after = Number(lastEventId);
     }
     reply.hijack();

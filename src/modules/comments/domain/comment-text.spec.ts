@@ -12,16 +12,18 @@ function code(fn: () => unknown): string | undefined {
 }
 
 describe('commentText', () => {
-  it('trims and accepts 1 to 150 code points', () => {
+  it('trims and accepts 1 to 1,200 code points by default, or the limit given', () => {
     expect(commentText('  hi  ')).toBe('hi');
-    const emoji150 = '😀'.repeat(150);
-    expect(emoji150.length).toBe(300);
-    expect(commentText(emoji150)).toBe(emoji150);
+    const emoji = '😀'.repeat(1200);
+    expect(emoji.length).toBe(2400);
+    expect(commentText(emoji)).toBe(emoji);
+    expect(commentText('😀'.repeat(150), 150)).toBe('😀'.repeat(150));
   });
 
-  it('refuses 151 code points, empty, whitespace-only and non-strings on field text', () => {
-    expect(code(() => commentText('a'.repeat(151)))).toBe('text');
-    expect(code(() => commentText('😀'.repeat(151)))).toBe('text');
+  it('refuses more code points than the limit, empty, whitespace-only and non-strings on field text', () => {
+    expect(code(() => commentText('a'.repeat(1201)))).toBe('text');
+    expect(code(() => commentText('😀'.repeat(1201)))).toBe('text');
+    expect(code(() => commentText('😀'.repeat(151), 150))).toBe('text');
     expect(code(() => commentText(''))).toBe('text');
     expect(code(() => commentText(' \n\t '))).toBe('text');
     expect(code(() => commentText(42))).toBe('text');

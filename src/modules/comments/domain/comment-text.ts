@@ -1,19 +1,19 @@
 import { ValidationFailedError } from '@shared/errors/domain-error';
 
-/** TikTok's limit for a comment or reply (TIKTOK-API.md section 8), in Unicode code points. */
-export const MAX_COMMENT_CODE_POINTS = 150;
+/** TikTok's limit for a comment or reply since 2026-08-07 (TIKTOK-API.md section 8), in Unicode code points: `TIKTOK_TEXT_LIMIT`'s default. */
+export const DEFAULT_TEXT_LIMIT = 1200;
 
 /**
- * The text to send: a string of 1–150 code points after trimming (API.md). Counted with the
+ * The text to send: a string of 1–`limit` code points after trimming (API.md). Counted with the
  * string iterator, which walks code points, so an emoji outside the BMP counts once, not as the
  * two UTF-16 units `length` would see. Anything else is a 400 on `text`.
  */
-export function commentText(raw: unknown): string {
+export function commentText(raw: unknown, limit = DEFAULT_TEXT_LIMIT): string {
   if (typeof raw !== 'string') throw invalid('text must be a string');
   const text = raw.trim();
   const count = [...text].length;
   if (count === 0) throw invalid('text must not be empty');
-  if (count > MAX_COMMENT_CODE_POINTS) throw invalid(`text must be at most ${MAX_COMMENT_CODE_POINTS} characters`);
+  if (count > limit) throw invalid(`text must be at most ${limit} characters`);
   return text;
 }
 

@@ -128,6 +128,11 @@ export class CommentRepository {
   }
 
   /** Whether the account replied to the comment since `since` (failed posts do not count). */
+  /** Row lock on the comment being answered: replies to it are decided one after another. */
+  async lockForReply(tx: Tx, id: string): Promise<void> {
+    await tx.run(`select 1 from tiktok_comment where tenant_id = current_setting('app.tenant_id') and id = $1 for update`, [id]);
+  }
+
   async answeredSince(tx: Tx, target: CommentRow, since: Date): Promise<boolean> {
     const row = await tx.one<{ answered: boolean }>(
       `select exists (

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -17,6 +17,7 @@ import {
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles, User } from '@shared/auth/decorators';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { NotFoundError } from '@shared/errors/domain-error';
 import type { Page } from '@shared/http/cursor';
@@ -62,6 +63,7 @@ export class IntegrationsController {
   constructor(
     private readonly connect: ConnectService,
     private readonly integrations: IntegrationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('policies')
@@ -70,7 +72,7 @@ export class IntegrationsController {
   @ApiOkResponse({ type: PoliciesResponse })
   policies() {
     const c = this.connect.catalog;
-    return { policies: c.policies, policyVersion: c.policyVersion, scopes: c.scopes };
+    return { policies: c.policies, policyVersion: c.policyVersion, scopes: c.scopes, textLimit: this.config.tiktok.textLimit };
   }
 
   /** Records the acceptance and returns TikTok's authorize URL; sets the browser-binding cookie. */

@@ -5,7 +5,7 @@ import { Database } from '@shared/database/database';
 import { EventLog } from '@shared/event-log/event-log';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { TIKTOK_API, type TikTokApi, type TokenSet, type TikTokAccountInfo } from '@shared/tiktok/tiktok-api.port';
-import { CallbackFailedError, PoliciesNotAcceptedError, PolicyVersionChangedError, type CallbackFailure } from '../domain/integration.errors';
+import { CallbackFailedError, PoliciesNotAcceptedError, PolicyVersionChangedError, type CallbackFailure, type StateCheck } from '../domain/integration.errors';
 import { loadPolicyCatalog, type PolicyCatalog } from '../domain/policies';
 import { IntegrationRepository } from '../infrastructure/integration.repository';
 import { TokenStore } from '../infrastructure/token-store';
@@ -32,6 +32,16 @@ export interface CallbackInput {
   error?: string;
   cookies: Record<string, string | undefined>;
 }
+
+/** How each failed state check reads in the log. */
+const STATE_CHECKS: Record<StateCheck, string> = {
+  missing: 'the callback carried no state',
+  unknown: 'the state is unknown',
+  used: 'the state was used already',
+  expired: 'the state expired',
+  'cookie-missing': "the browser's cookie for this state is missing (another browser, or another host than the connect's)",
+  'cookie-different': "the browser's cookie does not match the state",
+};
 
 /**
  * Connecting an account: policies accepted and the OAuth state stored in one transaction; the
@@ -104,7 +114,7 @@ export class ConnectService {
     } catch (err) {
       const reason: CallbackFailure = err instanceof CallbackFailedError ? err.reason : 'TOKEN_EXCHANGE_FAILED';
       if (!(err instanceof CallbackFailedError)) this.log.error({ msg: 'callback failed unexpectedly', err: (err as Error).message });
-      else this.log.warn({ msg: 'callback connected nothing', reason });
+      else this.log.warn({ msg: 'callback connected nothing', reason, ...(err.check ? { check: STATE_CHECKS[err.check] } : {}) });
       return `${page}?${new URLSearchParams({ error: reason }).toString()}`;
     }
   }
@@ -131,10 +141,8 @@ export class ConnectService {
     const missingScopes = this.catalog.scopes.filter((s) => !tokens.scopes.includes(s));
     const status = missingScopes.length ? 'reauth_required' : 'active';
     return this.db.inTenant(owner.tenant, async (tx) => {
-      const existing = await IntegrationRepository.findByOpenId(tx, owner.tenant, tokens.openId);
-      const id = existing?.id ?? randomUUID();
-      const fields = {
-        id,
+      let existing = await IntegrationRepository.findByOpenId(tx, owner.tenant, tokens.openId);
+      const profileFields = {
         username: profile.username,
         display_name: profile.displayName ?? profile.username ?? '',
         avatar_url: profile.profileImage,
@@ -144,8 +152,15 @@ export class ConnectService {
         connected_by: owner.userId,
         refresh_expires_at: tokens.refreshExpiresAt,
       } as const;
-      if (existing) await IntegrationRepository.reconnect(tx, fields);
-      else await IntegrationRepository.insert(tx, { ...fields, tenant_id: owner.tenant, open_id: tokens.openId });
+      // Concurrent callbacks for one account (a double click, two admins) all land on one row: the
+      // insert yields to a row another callback committed meanwhile, which this one then reconnects.
+      let id = existing?.id ?? randomUUID();
+      if (!existing && !(await IntegrationRepository.insert(tx, { ...profileFields, id, tenant_id: owner.tenant, open_id: tokens.openId }))) {
+        existing = await IntegrationRepository.findByOpenId(tx, owner.tenant, tokens.openId);
+        if (!existing) throw new Error('the integration another callback inserted is not visible');
+        id = existing.id;
+      }
+      if (existing) await IntegrationRepository.reconnect(tx, { ...profileFields, id });
       await this.tokens.save(tx, owner.tenant, id, tokens);
       const actor = { type: 'user' as const, id: owner.userId };
       await this.eventLog.append(tx, {
@@ -157,7 +172,7 @@ export class ConnectService {
           integrationId: id,
           tiktokAccountId: tokens.openId,
           username: profile.username,
-          displayName: fields.display_name,
+          displayName: profileFields.display_name,
           reconnected: Boolean(existing),
           grantedScopes: tokens.scopes,
           missingScopes,
@@ -174,16 +189,20 @@ export class ConnectService {
    * comes from the state itself).
    */
   private async consumeState(input: CallbackInput): Promise<{ tenant: string; userId: string }> {
-    if (!input.state || input.state.length > 200) throw new CallbackFailedError('STATE_INVALID');
+    if (!input.state) throw new CallbackFailedError('STATE_INVALID', 'missing');
+    if (input.state.length > 200) throw new CallbackFailedError('STATE_INVALID', 'unknown');
     const nonce = input.cookies[nonceCookieName(input.state)];
     return this.db.inSystem(async (tx) => {
       const row = await tx.one<{ tenant_id: string; user_id: string; nonce_hash: string; expires_at: Date; used_at: Date | null }>(
         'select tenant_id, user_id, nonce_hash, expires_at, used_at from oauth_state where state_hash = $1 for update',
         [sha256(input.state!)],
       );
-      if (!row || row.used_at || row.expires_at.getTime() < Date.now()) throw new CallbackFailedError('STATE_INVALID');
+      if (!row) throw new CallbackFailedError('STATE_INVALID', 'unknown');
+      if (row.used_at) throw new CallbackFailedError('STATE_INVALID', 'used');
+      if (row.expires_at.getTime() < Date.now()) throw new CallbackFailedError('STATE_INVALID', 'expired');
       // Another browser (no cookie, or another nonce) connects nothing and leaves the state to its owner.
-      if (!nonce || sha256(nonce) !== row.nonce_hash) throw new CallbackFailedError('STATE_INVALID');
+      if (!nonce) throw new CallbackFailedError('STATE_INVALID', 'cookie-missing');
+      if (sha256(nonce) !== row.nonce_hash) throw new CallbackFailedError('STATE_INVALID', 'cookie-different');
       await tx.run('update oauth_state set used_at = now() where state_hash = $1', [sha256(input.state!)]);
       return { tenant: row.tenant_id, userId: row.user_id };
     });

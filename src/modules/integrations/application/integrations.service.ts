@@ -5,6 +5,7 @@ import { EventLog } from '@shared/event-log/event-log';
 import { NotFoundError } from '@shared/errors/domain-error';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { TIKTOK_API, type TikTokApi } from '@shared/tiktok/tiktok-api.port';
+import { IntegrationNotActiveError } from '../contracts';
 import { GetAccessScopeQuery, ListPermissionSetIdsByIntegrationQuery, type AccessScope } from '@modules/permissions/contracts';
 import { IntegrationRepository, type IntegrationRow } from '../infrastructure/integration.repository';
 import { TokenStore } from '../infrastructure/token-store';
@@ -47,10 +48,13 @@ function view(r: IntegrationRow, sets: string[]): IntegrationView {
     connectedAt: r.connected_at.toISOString(),
     connectedBy: r.connected_by,
     lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
-    lastSyncError: r.last_sync_error,
+    // the reason codes of the events: a paused integration's is that of its
+    // `tiktok.integration.reauth-required` event, else that of the last `tiktok.sync.failed`
+    lastSyncError: r.status === 'reauth_required' ? (r.reauth_reason ?? r.last_sync_error) : r.last_sync_error,
     sync: {
       stage: r.sync_stage,
-      videosKnown: r.videos_known,
+      // counted from the log a moment after the sync stores them; a video backfilled is known
+      videosKnown: Math.max(r.videos_known, r.videos_backfilled),
       videosBackfilled: r.videos_backfilled,
       commentsStored: r.comments_stored,
       nextRunAt: r.status === 'active' ? (r.next_sync_at?.toISOString() ?? null) : null,
@@ -144,10 +148,12 @@ export class IntegrationsService {
     }
   }
 
+  /** Asks for a run now; a paused integration (reauth_required, disconnected) has no run to ask for: 409. */
   async requestSync(user: CurrentUser, id: string): Promise<void> {
     await this.db.inTenant(user.tenant, async (tx) => {
       const row = await IntegrationRepository.findById(tx, id);
       if (!row) throw new NotFoundError('Integration');
+      if (row.status !== 'active') throw new IntegrationNotActiveError(row.status);
       await tx.run(`update tiktok_integration set next_sync_at = now() where id = $1`, [id]);
     });
   }

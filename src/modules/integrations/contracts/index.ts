@@ -42,7 +42,11 @@ export class IntegrationNotActiveError extends DomainError {
   readonly code = 'INTEGRATION_NOT_ACTIVE';
   readonly status = 409;
   constructor(status: IntegrationStatus) {
-    super(`The TikTok integration is ${status.replace('_', ' ')}; reconnect it first`);
+    super(
+      status === 'disconnected'
+        ? 'The TikTok integration is disconnected; connect the account again first'
+        : 'The TikTok integration needs to be reconnected',
+    );
   }
 }
 

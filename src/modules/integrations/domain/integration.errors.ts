@@ -17,8 +17,14 @@ export class PolicyVersionChangedError extends ConflictError {
 /** Why a callback connected nothing; each is a `?error=` code on the admin page. */
 export type CallbackFailure = 'STATE_INVALID' | 'ACCESS_DENIED' | 'TOKEN_EXCHANGE_FAILED' | 'PROFILE_FAILED';
 
+/** Which check of the state failed (logged; the browser only sees `STATE_INVALID`). */
+export type StateCheck = 'missing' | 'unknown' | 'used' | 'expired' | 'cookie-missing' | 'cookie-different';
+
 export class CallbackFailedError extends Error {
-  constructor(readonly reason: CallbackFailure) {
+  constructor(
+    readonly reason: CallbackFailure,
+    readonly check?: StateCheck,
+  ) {
     super(reason);
   }
 }

@@ -57,14 +57,17 @@ export const IntegrationRepository = {
   async insert(
     tx: Tx,
     r: Pick<IntegrationRow, 'tenant_id' | 'id' | 'open_id' | 'username' | 'display_name' | 'avatar_url' | 'status' | 'granted_scopes' | 'missing_scopes' | 'connected_by' | 'refresh_expires_at'>,
-  ): Promise<void> {
-    await tx.run(
+  ): Promise<boolean> {
+    // false: the account is connected in this tenant already (a concurrent connect committed it)
+    const n = await tx.run(
       `insert into tiktok_integration (tenant_id, id, open_id, username, display_name, avatar_url, status, granted_scopes,
          missing_scopes, reauth_reason, connected_at, connected_by, refresh_expires_at, sync_stage, next_sync_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10, now(), $11, $12, 'backfill', now())`,
+       values ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10, now(), $11, $12, 'backfill', now())
+       on conflict (tenant_id, open_id) do nothing`,
       [r.tenant_id, r.id, r.open_id, r.username, r.display_name, r.avatar_url, r.status, r.granted_scopes, r.missing_scopes,
         r.status === 'reauth_required' ? 'SCOPES_MISSING' : null, r.connected_by, r.refresh_expires_at],
     );
+    return n === 1;
   },
 
   /** Reconnect: same row, fresh profile and status; videos, comments and history stay. */

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
@@ -56,10 +57,11 @@ export class PostCommentService {
     private readonly queries: QueryBus,
     private readonly eventLog: EventLog,
     private readonly delivery: PostDelivery,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   reply(user: CurrentUser, commentId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
-    const text = commentText(rawText);
+    const text = commentText(rawText, this.config.tiktok.textLimit);
     return this.post(user, 'comments.reply', { commentId, text: rawText }, key, async () => {
       if (!isUuid(commentId)) throw new NotFoundError('Comment');
       const scope = await this.access.scope(user);
@@ -88,7 +90,7 @@ export class PostCommentService {
   }
 
   comment(user: CurrentUser, integrationId: string, videoId: string, rawText: unknown, key: string | undefined): Promise<PostResult> {
-    const text = commentText(rawText);
+    const text = commentText(rawText, this.config.tiktok.textLimit);
     return this.post(user, 'videos.comment', { integrationId, videoId, text: rawText }, key, async () => {
       if (!isUuid(integrationId) || !isUuid(videoId)) throw new NotFoundError('Video');
       const allowed = await this.queries.execute(new CanAccessIntegrationQuery(callerOf(user), integrationId));
@@ -140,6 +142,9 @@ export class PostCommentService {
     let warnings: Warning[] = [];
     try {
       await this.db.inTenant(user.tenant, async (tx) => {
+        // Under a lock on the comment, so that of parallel replies to it each sees the pending ones
+        // committed before it (READ COMMITTED: the check after the lock reads a fresh snapshot).
+        if (target) await this.comments.lockForReply(tx, target.id);
         const now = new Date(); // ms precision: keyset cursors round-trip it exactly
         if (target && (await this.comments.answeredSince(tx, target, new Date(now.getTime() - ANSWERED_WINDOW_MS)))) {
           warnings = [{ code: 'ALREADY_ANSWERED', message: 'The account already replied to this comment in the last hour' }];

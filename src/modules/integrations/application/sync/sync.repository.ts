@@ -126,9 +126,9 @@ export class SyncRepository {
          next_sync_at = case when status = 'active' or $3 = 'paused' then $6::timestamptz else next_sync_at end,
          last_synced_at = $7::timestamptz,
          last_sync_error = $8,
-         videos_known = $9, videos_backfilled = $10, comments_stored = $11,
-         lease_owner = case when $12 then null else lease_owner end,
-         lease_until = case when $12 then null else now() + $13 * interval '1 millisecond' end
+         videos_backfilled = $9,
+         lease_owner = case when $10 then null else lease_owner end,
+         lease_until = case when $10 then null else now() + $11 * interval '1 millisecond' end
        where id = $1 and lease_owner = $2`,
       [
         c.integrationId,
@@ -139,9 +139,8 @@ export class SyncRepository {
         columns.next_sync_at?.toISOString() ?? null,
         columns.last_synced_at?.toISOString() ?? null,
         columns.last_sync_error,
-        columns.videos_known,
+        // videos_known and comments_stored belong to CountStoredWhenAddedHandler (every source counts)
         columns.videos_backfilled,
-        columns.comments_stored,
         opts.release,
         opts.ttlMs,
       ],

@@ -141,32 +141,48 @@ export class TikTokSyncSaga {
       );
     }, LEASE_TTL_MS / 4);
     renew.unref();
+    const startedAt = Date.now();
+    const stage = state.stage;
+    /** what the run's info line says; null when a warning already said it */
+    let result: string | null = null;
     try {
       const outcome = state.stage === 'backfill' ? await this.backfill(run) : await this.live(run);
       const now = new Date();
-      if (outcome === 'yield') state.yielded(now);
-      else if (state.stage === 'backfill') {
+      if (outcome === 'yield') {
+        state.yielded(now);
+        result = 'continues next run';
+      } else if (state.stage === 'backfill') {
         state.backfillDone(now, this.intervalMs, await this.queries.execute(new CountSyncedCommentsQuery(claim.tenant, claim.integrationId)));
+        result = 'backfill completed';
       }
-      else state.liveRunDone(now, this.intervalMs);
+      else {
+        state.liveRunDone(now, this.intervalMs);
+        result = 'completed';
+      }
     } catch (err) {
       if (err instanceof SyncLeaseLostError || run.lost) {
         this.log.warn({ msg: 'sync lease lost; another instance carries on', tenant: claim.tenant, integrationId: claim.integrationId });
         clearInterval(renew);
         return;
       }
-      this.onFailure(run, err);
+      result = this.onFailure(run, err);
     } finally {
       clearInterval(renew);
     }
+    const events = state.pullEvents();
+    if (result !== null) {
+      const totals = events.find((e) => e.type === 'tiktok.sync.completed')?.data;
+      this.log.log({ msg: 'sync run', tenant: claim.tenant, integrationId: claim.integrationId, stage, outcome: result, ms: Date.now() - startedAt, ...(totals ? { totals } : {}) });
+    }
     try {
-      await this.repo.save(claim, state.columns(), state.pullEvents(), { release: true, ttlMs: LEASE_TTL_MS });
+      await this.repo.save(claim, state.columns(), events, { release: true, ttlMs: LEASE_TTL_MS });
     } catch (err) {
       this.log.warn({ msg: 'sync state not saved', tenant: claim.tenant, integrationId: claim.integrationId, err: (err as Error).message });
     }
   }
 
-  private onFailure(run: Run, err: unknown): void {
+  /** Records the failure on the state; returns what the run's info line says, or null when a warning said it. */
+  private onFailure(run: Run, err: unknown): string | null {
     const { state, claim } = run;
     const now = new Date();
     const ctx = { tenant: claim.tenant, integrationId: claim.integrationId };
@@ -174,17 +190,19 @@ export class TikTokSyncSaga {
       // TikTokAccess has marked the integration reauth_required (and recorded it): stop syncing.
       state.reauthRequired(err instanceof TikTokError ? `${err.kind}${err.code ? ` (${err.code})` : ''}` : err.message);
       this.log.warn({ msg: 'sync stopped: reauthorisation required', ...ctx });
-      return;
+      return null;
     }
     if (isTikTokError(err, 'rate-limited')) {
+      // expected while a backfill pages as fast as the budget allows: not a warning
       state.rateLimited(now, err.retryAfterMs ?? 5_000);
       this.log.log({ msg: 'sync waits for the rate budget', ...ctx, retry_after_ms: err.retryAfterMs ?? null });
-      return;
+      return null;
     }
     const reason = isTikTokError(err, 'transient', 'transient-unknown') ? 'TIKTOK_UNAVAILABLE' : err instanceof TikTokError ? 'TIKTOK_REJECTED' : 'INTERNAL_ERROR';
     const detail = err instanceof TikTokError ? err.message : 'unexpected error';
     state.failed(now, reason, detail.slice(0, 300), this.intervalMs, Math.random());
     this.log.warn({ msg: 'sync failed; retried later', ...ctx, reason, failures: state.failures, err: (err as Error).message });
+    return null;
   }
 
   // ---------------------------------------------------------------- backfill
@@ -729,9 +747,10 @@ export class TikTokSyncSaga {
     this.stopping = true;
   }
 
+  /** A page's progress: `debug` (a backfill pages hundreds of times; the run's line is at `info`). */
   private pageLog(run: Run, fields: Record<string, unknown>): void {
     const c = run.state.columns();
-    this.log.log({
+    this.log.debug({
       msg: 'sync page',
       tenant: run.claim.tenant,
       integrationId: run.claim.integrationId,

@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
 import { DomainError } from '@shared/errors/domain-error';
+import { unstorableString } from '@shared/http/storable';
 import { parseJsonLossless } from '@shared/tiktok';
 import { verifyTikTokSignature } from './webhook-signature';
 
@@ -14,6 +15,16 @@ export class WebhookSignatureInvalidError extends DomainError {
   constructor() {
     super('The webhook signature is missing, invalid or outside the time tolerance');
   }
+}
+
+/** A field of the envelope as text PostgreSQL can store; anything else is '' (the worker skips it). */
+function storable(v: unknown): string {
+  return typeof v === 'string' && !unstorableString(v) ? v : '';
+}
+
+/** The body as stored: the raw text unless it holds a NUL, which `text` cannot (JSON escapes it, so only a non-JSON body does). */
+function storableBody(text: string): string | null {
+  return unstorableString(text) ? null : text;
 }
 
 /**
@@ -54,10 +65,10 @@ export class WebhookIntakeService {
       tx.run(
         `insert into tiktok_webhook_delivery (content_hash, user_openid, event, body, signed_at)
          values ($1, $2, $3, $4, to_timestamp($5)) on conflict (content_hash) do nothing`,
-        [hash, typeof env.user_openid === 'string' ? env.user_openid : '', typeof env.event === 'string' ? env.event : '', text, check.t],
+        [hash, storable(env.user_openid), storable(env.event), storableBody(text), check.t],
       ),
     );
-    this.log.log({ msg: 'webhook received', delivery: hash.slice(0, 16), duplicate: inserted === 0 });
+    this.log.debug({ msg: 'webhook received', delivery: hash.slice(0, 16), duplicate: inserted === 0 });
     if (inserted > 0) this.received$.next();
     return inserted > 0;
   }

@@ -3,14 +3,14 @@ import { isUuid } from '@shared/database/uuid';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { Database } from '@shared/database/database';
 import { EventLog } from '@shared/event-log/event-log';
-import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
+import { decodeCursor, encodeCursor, isStorableDateText, type Page } from '@shared/http/cursor';
 import type { CommentFilters, CommentView } from '../../../domain/comment';
 import { COMMENT_EVENTS } from '../../../domain/comment-events';
 import { CommentRepository, toView } from '../../../infrastructure/comment.repository';
 import { CommentAccess } from '../../access';
 
 const isCommentCursor = (v: Record<string, unknown>): v is { p: string; i: string } =>
-  typeof v.p === 'string' && !Number.isNaN(Date.parse(v.p)) && typeof v.i === 'string' && isUuid(v.i);
+  typeof v.p === 'string' && isStorableDateText(v.p) && typeof v.i === 'string' && isUuid(v.i);
 
 /**
  * `GET /comments`: a keyset page of the inbox. The read is audited: `tiktok.comments.read` (with

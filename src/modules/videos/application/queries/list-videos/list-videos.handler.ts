@@ -3,14 +3,14 @@ import { isUuid } from '@shared/database/uuid';
 import { QueryBus } from '@nestjs/cqrs';
 import { Database } from '@shared/database/database';
 import { NotFoundError } from '@shared/errors/domain-error';
-import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
+import { decodeCursor, encodeCursor, isStorableDateText, type Page } from '@shared/http/cursor';
 import { CanAccessIntegrationQuery, type Caller } from '@modules/permissions/contracts';
 import { GetIntegrationQuery } from '@modules/integrations/contracts';
 import type { VideoView } from '../../../domain/video';
 import { VideoRepository } from '../../../infrastructure/video.repository';
 
 const isVideoCursor = (v: Record<string, unknown>): v is { p: string; i: string } =>
-  typeof v.p === 'string' && !Number.isNaN(Date.parse(v.p)) && typeof v.i === 'string' && isUuid(v.i);
+  typeof v.p === 'string' && isStorableDateText(v.p) && typeof v.i === 'string' && isUuid(v.i);
 
 /** `GET /integrations/tiktok/{id}/videos`: one keyset page; an integration the caller cannot see is a 404. */
 @Injectable()
