@@ -31,7 +31,7 @@ export interface AppConfig {
     /** tests only: where TikTok short-link hosts are fetched from instead of the real host */
     shortLinkBase?: string;
     requestTimeoutMs: number;
-    /** `TIKTOK_TEXT_LIMIT`: the most code points of a comment or reply (TikTok's 1,200 since 2026-08-07) */
+    /** `TIKTOK_TEXT_LIMIT` (default `DEFAULT_TEXT_LIMIT`): the most code points of a comment or reply (TikTok's 1,200 since 2026-08-07) */
     textLimit: number;
     /**
      * `enforced` (always in production): every call takes a slot of the PostgreSQL rate budget
@@ -50,3 +50,6 @@ export interface AppConfig {
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** TikTok's comment and reply text limit since 2026-08-07, in code points: `TIKTOK_TEXT_LIMIT`'s default, and what the OpenAPI document states. */
+export const DEFAULT_TEXT_LIMIT = 1200;

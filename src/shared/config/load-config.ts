@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig, TokenKeys } from './app-config';
+import { DEFAULT_TEXT_LIMIT, type AppConfig, type TokenKeys } from './app-config';
 import { ConfigError } from './config-error';
 
 export type Env = Record<string, string | undefined>;
@@ -223,7 +223,7 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
       sandbox: s.tiktokSandbox,
       shortLinkBase: sandbox?.shortLinkBase,
       requestTimeoutMs: int(env, 'TIKTOK_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
-      textLimit: int(env, 'TIKTOK_TEXT_LIMIT', 1200, 1, 100_000),
+      textLimit: int(env, 'TIKTOK_TEXT_LIMIT', DEFAULT_TEXT_LIMIT, 1, 100_000),
       rateBudget,
     },
     syncIntervalSeconds: int(env, 'SYNC_INTERVAL_SECONDS', 30, 1, 86_400),

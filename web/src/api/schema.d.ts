@@ -478,6 +478,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbox/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inbox's settings: the first-response target and the text limit (admins and agents) */
+        get: operations["getInboxSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -990,6 +1007,19 @@ export interface components {
             delivery: components["schemas"]["CommentDelivery"] | null;
             /** @description present only when there are warnings */
             warnings?: components["schemas"]["PostWarning"][];
+        };
+        InboxSettings: {
+            /**
+             * @description the first-response target in minutes; null: none
+             * @example null
+             */
+            firstResponseTargetMinutes: number | null;
+            /**
+             * @description the most characters (Unicode code points) of a reply or comment: TIKTOK_TEXT_LIMIT, default 1200
+             * @default 1200
+             * @example 1200
+             */
+            textLimit: number;
         };
     };
     responses: never;
@@ -3791,6 +3821,63 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this user (see Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getInboxSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxSettings"];
+                };
+            };
+            /** @description UNAUTHORIZED: the bearer token is missing, malformed, expired, badly signed or has no tenant */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token’s roles do not allow this route */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

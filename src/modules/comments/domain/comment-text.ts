@@ -1,7 +1,7 @@
 import { ValidationFailedError } from '@shared/errors/domain-error';
+import { DEFAULT_TEXT_LIMIT } from '@shared/config/app-config';
 
-/** TikTok's limit for a comment or reply since 2026-08-07 (TIKTOK-API.md section 8), in Unicode code points: `TIKTOK_TEXT_LIMIT`'s default. */
-export const DEFAULT_TEXT_LIMIT = 1200;
+export { DEFAULT_TEXT_LIMIT };
 
 /**
  * The text to send: a string of 1–`limit` code points after trimming (API.md). Counted with the

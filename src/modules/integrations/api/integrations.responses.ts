@@ -1,3 +1,4 @@
+import { DEFAULT_TEXT_LIMIT } from '@shared/config/app-config';
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { pageOf } from '@shared/http/openapi';
 
@@ -7,7 +8,6 @@ import { pageOf } from '@shared/http/openapi';
  */
 
 /** The default of TIKTOK_TEXT_LIMIT; the document states it so the generated client does not change with a deployment's setting. */
-export const DEFAULT_TEXT_LIMIT = 1200;
 
 @ApiSchema({ name: 'Policy' })
 export class PolicyResponse {
