@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from '@shared/config/app-config';
 import { createValidationPipe } from '@shared/http/validation';
+import { registerConsole } from '@shared/http/console-static';
 import { Metrics } from '@shared/operations/metrics';
 import { PinoNestLogger } from '@shared/operations/logger';
 
@@ -48,6 +49,8 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
   await app.register(fastifyCookie);
+  // the console under /admin: public static files, outside Nest's guards (they hold no data)
+  await registerConsole(app, logger);
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);

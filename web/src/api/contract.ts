@@ -1,0 +1,97 @@
+/**
+ * Response shapes of API.md, used where the OpenAPI document does not describe a response yet.
+ * `ApiData` prefers the generated type whenever the document has one, so once the complete
+ * document is generated these names only fill gaps, and a disagreement shows as a type error.
+ */
+
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: { field: string; message: string }[];
+    requestId: string;
+  };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Policy {
+  id: string;
+  title: string;
+  url: string;
+  version: string;
+}
+
+export interface Policies {
+  policies: Policy[];
+  policyVersion: string;
+  scopes: string[];
+  textLimit?: number;
+}
+
+export interface ConnectStarted {
+  authorizeUrl: string;
+  state: string;
+  expiresAt: string;
+}
+
+export type IntegrationStatus = 'active' | 'reauth_required' | 'disconnected';
+
+export interface Integration {
+  id: string;
+  tiktokAccountId: string;
+  username: string | null;
+  displayName: string;
+  avatarUrl: string | null;
+  status: IntegrationStatus;
+  grantedScopes: string[];
+  missingScopes: string[];
+  connectedAt: string;
+  connectedBy: string;
+  lastSyncedAt: string | null;
+  lastSyncError: string | null;
+  sync: {
+    stage: 'backfill' | 'live' | 'paused';
+    videosKnown: number;
+    videosBackfilled: number;
+    commentsStored: number;
+    nextRunAt: string | null;
+    webhookHealthy?: boolean | null;
+  };
+  permissionSetIds: string[];
+}
+
+export interface PermissionSet {
+  id: string;
+  name: string;
+  integrationIds: string[];
+  memberIds: string[];
+  createdAt: string;
+}
+
+export interface Video {
+  id: string;
+  integrationId: string;
+  tiktokVideoId: string;
+  url: string;
+  caption: string;
+  thumbnailUrl: string | null;
+  postedAt: string;
+  commentCount: number;
+  lastCommentAt: string | null;
+  source: 'sync' | 'url';
+  addedAt: string;
+  promoted?: boolean | null;
+}
+
+/** The generated response type when the document has one, else the contract's. */
+export type ApiData<Generated, Contract> = [Generated] extends [never]
+  ? Contract
+  : unknown extends Generated
+    ? Contract
+    : [Generated] extends [undefined]
+      ? Contract
+      : Generated;
