@@ -87,6 +87,7 @@ describe('the console in a browser (sandbox mode)', () => {
 
     // the four policies, each a link with its version
     const policies = page.getByRole('region', { name: 'Policies' });
+    await policies.getByRole('list').waitFor();
     for (const title of [/TikTok.*Terms/i, /TikTok.*Privacy/i, /Echo.*Terms/i, /Echo.*Privacy/i]) {
       await expect(policies.getByRole('link', { name: title }).count()).resolves.toBe(1);
     }

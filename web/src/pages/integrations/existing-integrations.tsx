@@ -4,6 +4,7 @@ import { api, ok, shape } from '../../api/client';
 import type { Integration, IntegrationStatus, PermissionSet } from '../../api/contract';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatCount, formatDateTime } from '../../components/format';
+import { Picture } from '../../components/picture';
 import {
   accountName,
   keys,
@@ -98,11 +99,7 @@ function IntegrationRow({
   return (
     <li className="integration" aria-labelledby={headingId}>
       <div className="integration-head">
-        {i.avatarUrl ? (
-          <img className="avatar" src={i.avatarUrl} alt="" width={48} height={48} />
-        ) : (
-          <span className="avatar" aria-hidden="true" />
-        )}
+        <Picture className="avatar" src={i.avatarUrl} width={48} height={48} />
         <div>
           <h3 id={headingId}>{name}</h3>
           <p className="muted">{i.displayName}</p>

@@ -1,6 +1,7 @@
 import { useId, useSyncExternalStore } from 'react';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatCount, formatDate } from '../../components/format';
+import { Picture } from '../../components/picture';
 import { accountName, useIntegrations, useVideos } from './queries';
 
 /** Which account's videos are shown; "Add video by URL" switches it to the account it added to. */
@@ -57,11 +58,7 @@ export function Videos() {
             <ul className="videos" aria-label="Videos, newest first">
               {list.map((v) => (
                 <li key={v.id} className="video">
-                  {v.thumbnailUrl ? (
-                    <img src={v.thumbnailUrl} alt="" width={72} height={96} loading="lazy" />
-                  ) : (
-                    <span className="thumb" aria-hidden="true" />
-                  )}
+                  <Picture className="thumb" src={v.thumbnailUrl} width={72} height={96} />
                   <div>
                     <p>
                       <a href={v.url} target="_blank" rel="noopener noreferrer">
