@@ -72,6 +72,16 @@ describe('the console in a browser (sandbox mode)', () => {
     await page.getByRole('button', { name: 'Sign in as' }).click();
   }
 
+  /** The comment id of the next thread the page reads, from the service's answer it receives. */
+  const nextThreadRead = (page: Page): Promise<string> =>
+    page
+      .waitForResponse(
+        (r) =>
+          r.request().method() === 'GET' &&
+          /^\/api\/v1\/comments\/[0-9a-f-]{36}$/.test(new URL(r.url()).pathname),
+      )
+      .then((r) => new URL(r.url()).pathname.split('/').pop()!);
+
   const token = async (sub: string, role: string): Promise<string> =>
     (
       await request(svc.url)
@@ -175,6 +185,50 @@ describe('the console in a browser (sandbox mode)', () => {
     expect(await page.getByRole('region', { name: 'Permission sets' }).count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Policies' }).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('the agent opens the Social Media area, filters unanswered, opens a comment and replies once (a double click posts one reply), which shows as sent', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'alice', 'agent');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Social Media' })
+      .click();
+    await page.getByRole('heading', { name: 'Social Media', level: 1 }).waitFor();
+    await page.getByLabel('Show').selectOption('unanswered');
+    const list = page.getByRole('list', { name: 'Comments, newest first' });
+    const first = list.getByRole('button').first();
+    await first.waitFor({ timeout: 30_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const threadRead = nextThreadRead(page);
+    await first.click();
+    const thread = page.getByRole('region', { name: 'Thread' });
+    const box = thread.getByLabel(/^Reply to @/);
+    await box.waitFor();
+    const commentId = await threadRead;
+    const text = `Thanks from the console ${Date.now()}`;
+    await box.fill(text);
+    await thread.getByText(`${1200 - text.length} of 1200 characters left`).waitFor();
+    await thread.getByRole('button', { name: 'Reply', exact: true }).dblclick();
+    const reply = thread
+      .getByRole('list', { name: 'Replies' })
+      .getByRole('listitem')
+      .filter({ hasText: text });
+    await reply.getByText('Sent', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // exactly one reply with that text is stored (and was sent to TikTok)
+    const stored = await request(svc.url)
+      .get(`/api/v1/comments/${commentId}`)
+      .set('authorization', `Bearer ${await token('alice', 'agent')}`)
+      .expect(200);
+    const ours = stored.body.replies.filter((r: { text: string }) => r.text === text);
+    expect(ours).toEqual([
+      expect.objectContaining({
+        fromAccount: true,
+        delivery: expect.objectContaining({ state: 'sent' }),
+      }),
+    ]);
     await context.close();
   });
 

@@ -4,6 +4,7 @@ import { hasRole, session, useSession } from './auth/session';
 import { Link } from './components/link';
 import { IntegrationPage } from './pages/integrations/integration-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
+import { SocialPage } from './pages/social/social-page';
 import { navigate, useLocation } from './router';
 
 const ROLE_WORDS: Record<string, string> = { admin: 'admin', agent: 'agent', auditor: 'auditor' };
@@ -47,6 +48,13 @@ export function App() {
                 </Link>
               </li>
             )}
+            {hasRole(s, 'admin', 'agent') && (
+              <li>
+                <Link to="/social" aria-current={path === '/social' ? 'page' : undefined}>
+                  Social Media
+                </Link>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="who">
@@ -72,6 +80,8 @@ function Page({ path }: { path: string }) {
       return null;
     case '/integrations/tiktok':
       return <IntegrationPage />;
+    case '/social':
+      return <SocialPage />;
     default:
       return (
         <section>

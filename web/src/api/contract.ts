@@ -95,3 +95,34 @@ export type ApiData<Generated, Contract> = [Generated] extends [never]
     : [Generated] extends [undefined]
       ? Contract
       : Generated;
+
+export interface Delivery {
+  state: 'pending' | 'sent' | 'failed';
+  error: string | null;
+  postedBy: string;
+}
+
+export interface Comment {
+  id: string;
+  integrationId: string;
+  videoId: string;
+  tiktokCommentId: string | null;
+  parentId: string | null;
+  author: { username: string; displayName: string; avatarUrl: string | null };
+  text: string;
+  likeCount: number;
+  replyCount: number;
+  postedAt: string;
+  fromAccount: boolean;
+  hidden: boolean;
+  deleted: boolean;
+  delivery: Delivery | null;
+}
+
+export interface CommentThread extends Comment {
+  replies: Comment[];
+}
+
+export interface Reply extends Comment {
+  warnings?: { code: string; message: string }[];
+}
