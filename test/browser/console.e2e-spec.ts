@@ -6,6 +6,7 @@ import request from 'supertest';
 import { freePort } from '@shared/database/embedded-postgres';
 import { assertConsoleBuilt, launchBrowser, seriousA11yViolations } from '../support/browser';
 import { ServiceProcess } from '../support/service-process';
+import { eventually } from '../support/eventually';
 
 const POLICY_BUTTON = 'I have read and accept all policies above for both TikTok and Echo Global';
 
@@ -34,6 +35,7 @@ describe('the console in a browser (sandbox mode)', () => {
       LOG_LEVEL: 'info',
       SANDBOX_COMMENT_INTERVAL_MS: '0',
       SYNC_INTERVAL_SECONDS: '2',
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1',
     });
     await svc.start();
     base = `http://localhost:${port}`;
@@ -229,6 +231,42 @@ describe('the console in a browser (sandbox mode)', () => {
         delivery: expect.objectContaining({ state: 'sent' }),
       }),
     ]);
+    await context.close();
+  });
+
+  it('an auditor verifies the chain and sees a checkpoint signature checked in the page; the Integration page refuses them in words', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'carol', 'auditor', '/admin/audit');
+    await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^The log is intact: \d+ events checked/ })
+      .waitFor();
+    const checkpoints = page.getByRole('region', { name: 'Signed checkpoints' });
+    await eventually(
+      async () => {
+        await checkpoints.getByRole('button', { name: 'Check again' }).click();
+        await checkpoints
+          .getByText('signature valid', { exact: true })
+          .first()
+          .waitFor({ timeout: 2_000 });
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(await checkpoints.getByText('signature NOT valid').count()).toBe(0);
+    await page
+      .getByRole('list', { name: 'Events, oldest first' })
+      .getByText(/tiktok\.policies\.accepted/)
+      .first()
+      .waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.goto(`${base}/admin/integrations/tiktok`);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Your role does not allow this page' })
+      .waitFor();
+    expect(await page.getByRole('button', { name: POLICY_BUTTON }).count()).toBe(0);
     await context.close();
   });
 

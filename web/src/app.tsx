@@ -5,6 +5,7 @@ import { Link } from './components/link';
 import { IntegrationPage } from './pages/integrations/integration-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { SocialPage } from './pages/social/social-page';
+import { AuditPage } from './pages/audit/audit-page';
 import { navigate, useLocation } from './router';
 
 const ROLE_WORDS: Record<string, string> = { admin: 'admin', agent: 'agent', auditor: 'auditor' };
@@ -55,6 +56,13 @@ export function App() {
                 </Link>
               </li>
             )}
+            {hasRole(s, 'admin', 'auditor') && (
+              <li>
+                <Link to="/audit" aria-current={path === '/audit' ? 'page' : undefined}>
+                  Audit
+                </Link>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="who">
@@ -82,6 +90,8 @@ function Page({ path }: { path: string }) {
       return <IntegrationPage />;
     case '/social':
       return <SocialPage />;
+    case '/audit':
+      return <AuditPage />;
     default:
       return (
         <section>

@@ -126,3 +126,37 @@ export interface CommentThread extends Comment {
 export interface Reply extends Comment {
   warnings?: { code: string; message: string }[];
 }
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  type: string;
+  occurredAt: string;
+  tenant: string;
+  actor: { type: string; id: string };
+  subject: { type: string; id: string };
+  data: Record<string, unknown>;
+  dataDigest: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+  lastCheckpointSeq: number | null;
+  redacted: number;
+}
+
+export interface Checkpoint {
+  tenant: string;
+  seq: number;
+  hash: string;
+  signedAt: string;
+  signature: string;
+}
+
+export interface Checkpoints extends Page<Checkpoint> {
+  publicKey: string;
+}
