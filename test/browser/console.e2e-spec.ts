@@ -163,6 +163,26 @@ describe('the console in a browser (sandbox mode)', () => {
       .getByRole('listitem')
       .first()
       .waitFor({ timeout: 30_000 });
+
+    // "Add video by URL" answers in plain words: a video already there, and an address that is not TikTok's
+    const add = page.getByRole('region', { name: 'Add video by URL' });
+    const known = await videos
+      .getByRole('list', { name: 'Videos, newest first' })
+      .getByRole('link')
+      .first()
+      .getAttribute('href');
+    expect(known).toMatch(/^https:\/\/www\.tiktok\.com\//);
+    await add.getByLabel('TikTok account').selectOption({ label: '@echo.demo' });
+    await add.getByLabel('Video URL').fill(known!);
+    await add.getByRole('button', { name: 'Add video' }).click();
+    await add
+      .getByRole('status')
+      .filter({ hasText: /^Already there: / })
+      .waitFor();
+    await add.getByLabel('Video URL').fill('https://example.com/@echo.demo/video/123');
+    await add.getByRole('button', { name: 'Add video' }).click();
+    await add.getByRole('alert').filter({ hasText: 'That is not a TikTok video URL' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await context.close();
   });
 
