@@ -18,6 +18,13 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: 'es2022',
+    rollupOptions: {
+      // TanStack Query marks its modules "use client" for React Server Components; meaningless in a bundle
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: { proxy: { '/api': 'http://localhost:3000' } },
 });
