@@ -34,8 +34,11 @@ export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
     // never connected to: preview mode creates no provider
     { databaseUrl: 'postgres://openapi@127.0.0.1:9/openapi', embeddedDatabase: false },
   );
+  // the contract lists the development sign-in route (API.md), so the document is built as a
+  // development instance with a generated secret has it; served elsewhere, the document lacks it
+  const withDevRoute = { ...config, auth: { ...config.auth, generatedSecret: true } };
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(withDevRoute),
     new FastifyAdapter(),
     {
       preview: true,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import jwt from 'jsonwebtoken';
+import { signToken } from '../src/shared/auth/sign-token';
 
 function args(argv: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -35,8 +35,5 @@ const tenant = a.get('tenant')?.[0] ?? 'acme';
 const roles = a.get('role') ?? ['admin'];
 const sub = a.get('sub')?.[0] ?? `${roles[0]}@${tenant}`;
 const ttl = Number(a.get('ttl')?.[0] ?? 3600);
-const claims: Record<string, unknown> = { sub, tenant, roles, name: a.get('name')?.[0] ?? sub };
-const opts: jwt.SignOptions = { algorithm: 'HS256', expiresIn: ttl };
-if (process.env.AUTH_JWT_ISSUER) opts.issuer = process.env.AUTH_JWT_ISSUER;
-if (process.env.AUTH_JWT_AUDIENCE) opts.audience = process.env.AUTH_JWT_AUDIENCE;
-process.stdout.write(jwt.sign(claims, secret(), opts) + '\n');
+const signing = { jwtSecret: secret(), issuer: process.env.AUTH_JWT_ISSUER || undefined, audience: process.env.AUTH_JWT_AUDIENCE || undefined };
+process.stdout.write(signToken({ sub, tenant, roles, name: a.get('name')?.[0] ?? sub }, signing, ttl) + '\n');

@@ -8,6 +8,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { JwtStrategy } from '@shared/auth/jwt.strategy';
 import { JwtAuthGuard, RolesGuard, UserRateLimitGuard } from '@shared/auth/guards';
+import { DevSignInModule } from '@shared/auth/dev-sign-in/dev-sign-in.module';
 import { DatabaseModule } from '@shared/database/database.module';
 import { EventLogModule } from '@shared/event-log/event-log.module';
 import { GlobalErrorFilter } from '@shared/http/error-filter';
@@ -41,6 +42,7 @@ export class AppModule {
         PassportModule,
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         ...FEATURE_MODULES,
+        DevSignInModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -14,6 +14,7 @@ import { answerClientError, answerFrameworkError } from '@shared/http/error-filt
 import { parseJsonBody } from '@shared/http/json-body';
 import { StorableInputPipe } from '@shared/http/storable-input.pipe';
 import { UnknownQueryInterceptor } from '@shared/http/unknown-query.interceptor';
+import { registerConsole } from '@shared/http/console-static';
 import { Metrics } from '@shared/operations/metrics';
 import { PinoNestLogger } from '@shared/operations/logger';
 
@@ -59,6 +60,8 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
   await app.register(fastifyCookie);
+  // the console under /admin: public static files, outside Nest's guards (they hold no data)
+  await registerConsole(app, logger);
 
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; the API takes JSON only (a text body would reach the DTOs as a string)

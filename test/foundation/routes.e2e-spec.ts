@@ -4,10 +4,11 @@ import { startTestApp, type TestApp } from '../support/app';
 import { fastifyRoutes, nestRoutes, type NestRoute } from '../support/routes';
 
 /** Public routes API.md allows besides the operations ones; they count only when they exist. */
-const PUBLIC_WHEN_PRESENT = ['GET /api/v1/integrations/tiktok/callback', 'POST /api/v1/webhooks/tiktok'];
+const PUBLIC_WHEN_PRESENT = ['GET /api/v1/integrations/tiktok/callback', 'POST /api/v1/webhooks/tiktok', 'POST /api/v1/dev/token'];
 const PUBLIC_ALWAYS = ['GET /health', 'GET /health/ready', 'GET /metrics'];
-/** Served by Fastify plugins, not Nest: the OpenAPI UI/documents and the CORS preflight. */
-const isFrameworkRoute = (method: string, path: string): boolean => path.startsWith('/api/docs') || (method === 'OPTIONS' && path === '*');
+/** Served by Fastify plugins, not Nest: the OpenAPI UI/documents, the CORS preflight, and the console's static files (public, no data). */
+const isFrameworkRoute = (method: string, path: string): boolean =>
+  path.startsWith('/api/docs') || (method === 'OPTIONS' && path === '*') || ((method === 'GET' || method === 'HEAD') && path.startsWith('/admin'));
 
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 

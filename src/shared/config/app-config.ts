@@ -16,7 +16,8 @@ export interface AppConfig {
   /** the app role's URL (never a superuser) */
   databaseUrl: string;
   embeddedDatabase: boolean;
-  auth: { jwtSecret: string; issuer?: string; audience?: string };
+  /** `generatedSecret`: the JWT secret is the development one generated under DATA_DIR (never in production). */
+  auth: { jwtSecret: string; issuer?: string; audience?: string; generatedSecret: boolean };
   tokenKeys: TokenKeys;
   audit: { signingKey: KeyObject; publicKeySpkiBase64: string; checkpointIntervalMs: number; sealIntervalMs: number };
   tiktok: {

@@ -204,7 +204,12 @@ export async function resolveConfig(env: Env, opts: ResolveOptions): Promise<App
     dataDir: s.dataDir,
     databaseUrl: opts.databaseUrl,
     embeddedDatabase: opts.embeddedDatabase,
-    auth: { jwtSecret, issuer: env.AUTH_JWT_ISSUER?.trim() || undefined, audience: env.AUTH_JWT_AUDIENCE?.trim() || undefined },
+    auth: {
+      jwtSecret,
+      issuer: env.AUTH_JWT_ISSUER?.trim() || undefined,
+      audience: env.AUTH_JWT_AUDIENCE?.trim() || undefined,
+      generatedSecret: !env.AUTH_JWT_SECRET?.trim(),
+    },
     tokenKeys,
     audit: {
       signingKey,

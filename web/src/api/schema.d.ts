@@ -495,6 +495,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dev/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Development only: a token for any tenant, user and roles (the console's "Sign in as")
+         * @description Exists only outside production while the JWT secret is the generated development one; elsewhere this path is a 404 like any unknown route.
+         */
+        post: operations["devSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1020,6 +1040,24 @@ export interface components {
              * @example 1200
              */
             textLimit: number;
+        };
+        DevTokenRequestDto: {
+            /** @example acme */
+            tenant: string;
+            /** @example ada */
+            sub: string;
+            /**
+             * @example [
+             *       "admin"
+             *     ]
+             */
+            roles: ("admin" | "agent" | "auditor")[];
+            /** @example Ada Lovelace */
+            name?: string;
+        };
+        DevTokenDto: {
+            /** @description HS256 bearer token, valid for 8 hours */
+            token: string;
         };
     };
     responses: never;
@@ -3890,6 +3928,65 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    devSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevTokenRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevTokenDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a bad tenant, user id, role or name; MALFORMED_JSON: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,80 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api, ok, shape } from '../../api/client';
+import type { Comment, CommentThread, Page } from '../../api/contract';
+import { hasRole, useSession } from '../../auth/session';
+import { usePolicies } from '../integrations/queries';
+
+export type StatusFilter = 'unanswered' | 'answered' | 'all';
+
+export interface CommentFilters {
+  integrationId: string;
+  status: StatusFilter;
+  q: string;
+  /** a date (YYYY-MM-DD), local midnight */
+  since: string;
+}
+
+export const commentKeys = {
+  list: (f: CommentFilters) => ['comments', f] as const,
+  thread: (id: string) => ['comment', id] as const,
+};
+
+const PAGE = 30;
+
+/** The comment list, newest first, a keyset page at a time (each read is audited by the service). */
+export const useComments = (f: CommentFilters) =>
+  useInfiniteQuery({
+    queryKey: commentKeys.list(f),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/comments', {
+          params: {
+            query: {
+              limit: PAGE,
+              status: f.status,
+              ...(f.integrationId ? { integrationId: f.integrationId } : {}),
+              ...(f.q.trim() ? { q: f.q.trim() } : {}),
+              ...(f.since ? { since: new Date(`${f.since}T00:00:00`).toISOString() } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+        shape<Page<Comment>>(),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+export const useThread = (id: string | null) =>
+  useQuery({
+    queryKey: commentKeys.thread(id ?? ''),
+    enabled: !!id,
+    queryFn: () =>
+      ok(
+        api.GET('/api/v1/comments/{id}', { params: { path: { id: id! } } }),
+        shape<CommentThread>(),
+      ),
+    // a pending reply becomes sent or failed by itself: look again while one is pending
+    refetchInterval: (q) =>
+      q.state.data &&
+      [q.state.data, ...q.state.data.replies].some((c) => c.delivery?.state === 'pending')
+        ? 2_000
+        : false,
+  });
+
+export const DEFAULT_TEXT_LIMIT = 1200;
+
+/**
+ * The most characters of a reply. The contract gives it in the policies (admins) and in
+ * `GET /inbox/settings` (admins and agents, not in this service yet); until then agents count
+ * against TikTok's default.
+ */
+export function useTextLimit(): number {
+  const s = useSession();
+  const policies = usePolicies(hasRole(s, 'admin'));
+  const limit = policies.data?.textLimit;
+  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_TEXT_LIMIT;
+}
+
+/** Characters as TikTok counts them: Unicode code points of the trimmed text. */
+export const countChars = (text: string): number => [...text.trim()].length;
