@@ -58,6 +58,9 @@ export async function createApp(config: AppConfig, logger: Pino): Promise<NestFa
     origin: [...new Set([...config.corsOrigins, new URL(config.adminUiUrl).origin])],
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after'],
+    // an OPTIONS without the preflight headers is a plain OPTIONS: answered (204, the allowed
+    // methods), not refused with the plugin's text/plain 400 outside the contract's error shape
+    strictPreflight: false,
   });
   await app.register(fastifyCookie);
   // the console under /admin: public static files, outside Nest's guards (they hold no data)
