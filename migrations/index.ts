@@ -9,6 +9,7 @@ import { Migration20261125000007VideoSweeps } from './Migration20261125000007_vi
 import { Migration20261125000008SealWithoutFk } from './Migration20261125000008_seal_without_fk';
 import { Migration20261203000009CommentVideoCheck } from './Migration20261203000009_comment_video_check';
 import { Migration20261203000010UuidV7 } from './Migration20261203000010_uuid_v7';
+import { Migration20261203000011Tiktok2026Fields } from './Migration20261203000011_tiktok_2026_fields';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the compiled service, ts tests and
@@ -25,4 +26,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000008_seal_without_fk', class: Migration20261125000008SealWithoutFk },
   { name: 'Migration20261203000009_comment_video_check', class: Migration20261203000009CommentVideoCheck },
   { name: 'Migration20261203000010_uuid_v7', class: Migration20261203000010UuidV7 },
+  {
+    name: 'Migration20261203000011_tiktok_2026_fields',
+    class: Migration20261203000011Tiktok2026Fields,
+  },
 ];
