@@ -39,6 +39,8 @@ export function defaultMessage(code: number): string {
       return 'The auth_code has already been used.';
     case 40113:
       return 'The app is blocked or the client credentials do not match.';
+    case 40130:
+      return 'No permission to read a requested field.';
     case 50000:
       return 'System error. Please retry later.';
     case 50002:

@@ -44,6 +44,7 @@ const VIDEO_FIELDS = new Set([
   'shares',
   'video_views',
   'reach',
+  'is_ad',
 ]);
 
 const BUSINESS_FIELDS = new Set([
@@ -203,8 +204,10 @@ function videoJson(ctx: RouteContext, v: SimVideo, fields: string[]): Record<str
     video_views: v.likes * 10,
     reach: v.likes * 8,
   };
+  // TikTok leaves `is_ad` out of an item when it does not say.
+  if (v.isAd !== undefined) all.is_ad = v.isAd;
   const out: Record<string, unknown> = { item_id: v.itemId };
-  for (const f of fields) out[f] = all[f];
+  for (const f of fields) if (f in all) out[f] = all[f];
   return out;
 }
 
@@ -342,6 +345,9 @@ function videoList(ctx: RouteContext): unknown {
   const fields = stringArrayParam(ctx.query, 'fields', 20) ?? ['item_id'];
   for (const f of fields)
     if (!VIDEO_FIELDS.has(f)) throw new ApiError(40002, `Unknown field: ${f}`);
+  // A field the app may not read fails the whole call (TIKTOK-API.md 5a).
+  const denied = ctx.control.deniedFieldOf(ctx.openId, fields);
+  if (denied !== undefined) throw new ApiError(40130, `No permission to read field: ${denied}.`);
   const filters = jsonParam(ctx.query, 'filters');
   let videoIds: string[] | undefined;
   if (filters !== undefined) {

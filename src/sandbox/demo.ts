@@ -111,6 +111,8 @@ export function seedDemoAccount(
         caption: pick(rand, CAPTIONS),
         createTime: nowS - age,
         likes: Math.floor(rand() * 5000),
+        // some promoted, some not, most without TikTok saying (is_ad absent), as at TikTok
+        ...(i % 5 === 0 ? { isAd: true } : i % 5 === 1 ? { isAd: false } : {}),
       }),
     );
   }

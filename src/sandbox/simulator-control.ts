@@ -42,6 +42,8 @@ export interface SimVideo {
    * pages, found by a `filters.video_ids` lookup.
    */
   listed: boolean;
+  /** `is_ad` (the post is promoted); absent: TikTok does not say, and `is_ad` is left out of the item. */
+  isAd?: boolean;
 }
 
 /** A simulated comment or reply. */
@@ -211,6 +213,8 @@ export class SimulatorControl {
   private readonly revokes: RevokeCall[] = [];
   private readonly failRules: FailRule[] = [];
   private readonly hangRules: HangRule[] = [];
+  /** Fields the app may not read, per account: asking for one answers `40130` (`denyField`). */
+  private readonly deniedFields = new Map<string, Set<string>>();
   private readonly usedIds = new Set<string>();
   private decision: AuthorizeDecision = { mode: 'manual' };
   private seq = 0;
@@ -269,6 +273,8 @@ export class SimulatorControl {
       likes?: number;
       /** Default true; false: left out of plain `video/list` pages. */
       listed?: boolean;
+      /** `is_ad`; absent by default (TikTok not saying). */
+      isAd?: boolean;
     } = {},
   ): SimVideo {
     const account = this.requireAccount(openId);
@@ -293,6 +299,7 @@ export class SimulatorControl {
       likes: input.likes ?? 0,
       deleted: false,
       listed: input.listed ?? true,
+      ...(input.isAd === undefined ? {} : { isAd: input.isAd }),
     };
     this.videos.set(itemId, video);
     this.changed();
@@ -313,6 +320,29 @@ export class SimulatorControl {
       .filter((v) => v.openId === openId && !v.deleted)
       .sort((a, b) => b.createTimeMs - a.createTimeMs)
       .map((v) => ({ ...v }));
+  }
+
+  /**
+   * From now on a call of `openId` that asks for `field` in `fields` fails whole with `40130`
+   * (TIKTOK-API.md 5a: the app may not read that field). `allow` undoes it.
+   */
+  denyField(openId: string, field: string): void {
+    this.requireAccount(openId);
+    const set = this.deniedFields.get(openId) ?? new Set<string>();
+    set.add(field);
+    this.deniedFields.set(openId, set);
+  }
+
+  /** Undoes `denyField` (every field of the account when `field` is left out). */
+  allowField(openId: string, field?: string): void {
+    if (field === undefined) this.deniedFields.delete(openId);
+    else this.deniedFields.get(openId)?.delete(field);
+  }
+
+  /** @internal The first of `fields` the account may not read, if any. */
+  deniedFieldOf(openId: string, fields: readonly string[]): string | undefined {
+    const denied = this.deniedFields.get(openId);
+    return denied ? fields.find((f) => denied.has(f)) : undefined;
   }
 
   /**

@@ -242,6 +242,7 @@ describe('inbox reads (GET /comments, GET /comments/{id}, GET videos)', () => {
         lastCommentAt: expect.any(String), // videoA2 has comments by now (checked exactly below)
         source: 'sync',
         addedAt: expect.any(String),
+        promoted: null, // the simulator's video says no is_ad
       },
     ]);
     const p2 = await get(`/integrations/tiktok/${a.id}/videos?limit=1&cursor=${p1.body.nextCursor}`).expect(200);

@@ -9,6 +9,11 @@ export const TIKTOK_API = Symbol('TIKTOK_API');
 export interface TikTokAuth {
   accessToken: string;
   openId: string;
+  /**
+   * Fields TikTok refused to this app for this account (`40130`): the client leaves them out of
+   * every request. Optional fields only (`OPTIONAL_VIDEO_FIELDS`).
+   */
+  unavailableFields?: readonly string[];
 }
 
 /** Per-call options. */
@@ -65,7 +70,15 @@ export type TikTokVideoField =
   | 'comments'
   | 'shares'
   | 'video_views'
-  | 'reach';
+  | 'reach'
+  | 'is_ad';
+
+/**
+ * Video fields asked for by default that the product can do without: TikTok may refuse them to
+ * an app (`40130`, the whole call fails), and then the call is made again without them. In the
+ * order they are given up (`is_ad` first).
+ */
+export const OPTIONAL_VIDEO_FIELDS: readonly TikTokVideoField[] = ['is_ad'];
 
 /** A video; every field but `itemId` is present only when asked for in `fields`. */
 export interface TikTokVideo {
@@ -81,6 +94,8 @@ export interface TikTokVideo {
   shares?: number;
   views?: number;
   reach?: number;
+  /** `is_ad`: the post is promoted; absent when TikTok did not say (or was not asked). */
+  isAd?: boolean;
 }
 
 /** One page of a list. Pages can be short while `hasMore` is true. */
@@ -132,7 +147,7 @@ export interface ListVideosInput {
   cursor?: number;
   /** 1–20, default 20. */
   maxCount?: number;
-  /** Default: item_id, create_time, caption, share_url, embed_url, thumbnail_url, likes, comments. */
+  /** Default: item_id, create_time, caption, share_url, embed_url, thumbnail_url, likes, comments, is_ad (less `auth.unavailableFields`). */
   fields?: TikTokVideoField[];
 }
 

@@ -43,6 +43,12 @@ export class TikTokError extends Error {
   readonly httpStatus?: number;
   /** For `rate-limited`: how long until the budget is expected to have room. */
   readonly retryAfterMs?: number;
+  /**
+   * For a `40130` (`invalid`): the optional field TikTok refused, which the caller may drop and
+   * call again without (`deniedField`). null for every other answer, and for a `40130` on a call
+   * that asked for no optional field (nothing to drop: a bug).
+   */
+  readonly deniedField: string | null;
 
   constructor(init: {
     kind: TikTokErrorKind;
@@ -51,6 +57,7 @@ export class TikTokError extends Error {
     requestId?: string | null;
     httpStatus?: number;
     retryAfterMs?: number;
+    deniedField?: string | null;
     /** Already scrubbed of tokens and secrets. */
     detail?: string;
   }) {
@@ -59,6 +66,7 @@ export class TikTokError extends Error {
     if (init.httpStatus !== undefined) parts.push(`HTTP ${init.httpStatus}`);
     if (init.requestId) parts.push(`request_id ${init.requestId}`);
     if (init.retryAfterMs !== undefined) parts.push(`retry after ${init.retryAfterMs} ms`);
+    if (init.deniedField) parts.push(`field ${init.deniedField}`);
     super(init.detail ? `${parts.join(', ')}: ${init.detail}` : parts.join(', '));
     this.kind = init.kind;
     this.endpoint = init.endpoint;
@@ -66,6 +74,7 @@ export class TikTokError extends Error {
     this.requestId = init.requestId ?? null;
     if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    this.deniedField = init.deniedField ?? null;
   }
 }
 
@@ -78,6 +87,23 @@ const AUTH_EXPIRED = new Set([40102, 40105, 40104]);
 const REFRESH_DEAD = new Set([40103, 40107]);
 const AUTH_REVOKED = new Set([40001, 40113]);
 const GRANT_INVALID = new Set([40101, 40108, 40110]);
+/** A requested field the app may not read: the whole call fails (TIKTOK-API.md 5a). */
+export const FIELD_NOT_AUTHORISED = 40130;
+
+/**
+ * Which field a `40130` refused. TikTok's message may name it; when it names none of the
+ * optional fields asked for, the first of them in `optional`'s order (`is_ad` first) is taken.
+ * null when the call asked for no optional field: then nothing can be dropped.
+ */
+export function deniedField(
+  message: string | undefined,
+  requested: readonly string[],
+  optional: readonly string[],
+): string | null {
+  const asked = optional.filter((f) => requested.includes(f));
+  const named = asked.find((f) => message !== undefined && new RegExp(`\\b${f}\\b`).test(message));
+  return named ?? asked[0] ?? null;
+}
 
 /**
  * Classifies a TikTok answer (HTTP 200 with an envelope) by its `code`, in the order of the

@@ -20,9 +20,12 @@ import type {
   TikTokWebhookSubscription,
   TokenSet,
 } from './tiktok-api.port';
+import { OPTIONAL_VIDEO_FIELDS } from './tiktok-api.port';
 import {
+  FIELD_NOT_AUTHORISED,
   TikTokError,
   classifyCode,
+  deniedField,
   classifyHttpStatus,
   classifyNoAnswer,
   isRetryable,
@@ -68,6 +71,7 @@ const DEFAULT_VIDEO_FIELDS: TikTokVideoField[] = [
   'thumbnail_url',
   'likes',
   'comments',
+  'is_ad',
 ];
 const DEFAULT_ACCOUNT_FIELDS: TikTokAccountField[] = ['username', 'display_name', 'profile_image'];
 
@@ -194,7 +198,7 @@ export class TikTokHttpClient implements TikTokApi {
     const answer = await this.call(
       this.read(endpoint, auth, {
         business_id: auth.openId,
-        fields: withItemId(input.fields),
+        fields: videoFields(input.fields, auth),
         cursor: input.cursor,
         max_count: input.maxCount ?? 20,
       }),
@@ -210,7 +214,7 @@ export class TikTokHttpClient implements TikTokApi {
     const answer = await this.call(
       this.read(endpoint, auth, {
         business_id: auth.openId,
-        fields: withItemId(opts.fields),
+        fields: videoFields(opts.fields, auth),
         filters: { video_ids: ids },
         max_count: 20,
       }),
@@ -397,6 +401,10 @@ export class TikTokHttpClient implements TikTokApi {
         requestId: result.requestId,
         httpStatus: result.httpStatus,
         retryAfterMs,
+        deniedField:
+          result.code === FIELD_NOT_AUTHORISED
+            ? deniedField(result.detail, requestedFields(spec), OPTIONAL_VIDEO_FIELDS)
+            : null,
         detail: result.detail === undefined ? undefined : this.scrub(result.detail, spec),
       });
     }
@@ -477,7 +485,8 @@ export class TikTokHttpClient implements TikTokApi {
     // every call at debug; failures above it. A rate-limited answer is retried or waited for
     // (the sync logs its wait at info): expected, not a warning
     if (r.cls === 'ok' || r.cls === 'rate-limited') this.log.debug(line);
-    else if (r.cls === 'invalid') this.log.error(line);
+    // a refused optional field is an answer the caller handles (drops it, calls again), not our bug
+    else if (r.cls === 'invalid' && r.code !== FIELD_NOT_AUTHORISED) this.log.error(line);
     else this.log.warn(line);
   }
 
@@ -510,9 +519,17 @@ export class TikTokHttpClient implements TikTokApi {
   }
 }
 
-function withItemId(fields: TikTokVideoField[] | undefined): TikTokVideoField[] {
-  const list = fields ?? DEFAULT_VIDEO_FIELDS;
+/** The `fields` of a video call: `item_id` always, never a field TikTok refused on this account. */
+function videoFields(fields: TikTokVideoField[] | undefined, auth: TikTokAuth): TikTokVideoField[] {
+  const unavailable = auth.unavailableFields ?? [];
+  const list = (fields ?? DEFAULT_VIDEO_FIELDS).filter((f) => !unavailable.includes(f));
   return list.includes('item_id') ? list : ['item_id', ...list];
+}
+
+/** The `fields` a call asked for (empty when it asked for none). */
+function requestedFields(spec: CallSpec): string[] {
+  const f = spec.query?.fields;
+  return Array.isArray(f) ? f.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function causeCode(err: unknown): string | undefined {

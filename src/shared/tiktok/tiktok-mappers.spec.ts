@@ -59,6 +59,20 @@ describe('TikTok answer mapping', () => {
     expect(mapVideo({ item_id: '7109065174526479622', likes: 3 })).toEqual({ itemId: '7109065174526479622', likes: 3 });
   });
 
+  it('maps is_ad to isAd only when TikTok says true or false', () => {
+    expect(mapVideo({ item_id: '7109065174526479622', is_ad: true })).toEqual({
+      itemId: '7109065174526479622',
+      isAd: true,
+    });
+    expect(mapVideo({ item_id: '7109065174526479622', is_ad: false })).toEqual({
+      itemId: '7109065174526479622',
+      isAd: false,
+    });
+    expect(mapVideo({ item_id: '7109065174526479622' })).not.toHaveProperty('isAd');
+    expect(mapVideo({ item_id: '7109065174526479622', is_ad: null })).not.toHaveProperty('isAd');
+    expect(mapVideo({ item_id: '7109065174526479622', is_ad: 'true' })).not.toHaveProperty('isAd');
+  });
+
   it('reads webhook subscriptions; an empty callback means none', () => {
     expect(mapWebhooks({ app_id: 'a', event_type: 'COMMENT', callback_url: '' })).toEqual([]);
     expect(mapWebhooks({ event_type: 'COMMENT', callback_url: 'https://x/' })).toEqual([{ eventType: 'COMMENT', callbackUrl: 'https://x/' }]);

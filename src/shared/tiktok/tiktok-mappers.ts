@@ -108,6 +108,8 @@ export function mapVideo(v: unknown): TikTokVideo {
   if (typeof r.share_url === 'string') video.shareUrl = r.share_url;
   if (typeof r.embed_url === 'string') video.embedUrl = r.embed_url;
   if (typeof r.thumbnail_url === 'string') video.thumbnailUrl = r.thumbnail_url;
+  // Only a real boolean counts: anything else is TikTok not saying.
+  if (typeof r.is_ad === 'boolean') video.isAd = r.is_ad;
   const counts: [keyof TikTokVideo, unknown][] = [
     ['likes', r.likes],
     ['comments', r.comments],

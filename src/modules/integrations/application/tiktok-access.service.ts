@@ -4,6 +4,7 @@ import type { Tx } from '@shared/database/tx';
 import { EventLog } from '@shared/event-log/event-log';
 import { TIKTOK_API, type TikTokApi, type TikTokAuth } from '@shared/tiktok/tiktok-api.port';
 import { TikTokError } from '@shared/tiktok/tiktok-error';
+import { withFieldFallback } from '@shared/tiktok/field-fallback';
 import { NotFoundError } from '@shared/errors/domain-error';
 import { IntegrationNotActiveError, type IntegrationStatus, type TikTokAccess } from '../contracts';
 import { IntegrationRepository } from '../infrastructure/integration.repository';
@@ -30,8 +31,19 @@ export class TikTokAccessService implements TikTokAccess {
     @Inject(TIKTOK_API) private readonly api: TikTokApi,
   ) {}
 
-  async withAccess<T>(tenant: string, integrationId: string, call: (auth: TikTokAuth) => Promise<T>): Promise<T> {
+  async withAccess<T>(
+    tenant: string,
+    integrationId: string,
+    request: (auth: TikTokAuth) => Promise<T>,
+  ): Promise<T> {
     const current = await this.current(tenant, integrationId);
+    // A field TikTok refuses (40130) never fails the call: it is dropped, remembered, and the call made again once.
+    const call = (auth: TikTokAuth): Promise<T> =>
+      withFieldFallback(
+        { ...auth, unavailableFields: current.auth.unavailableFields },
+        request,
+        (field) => this.rememberUnavailableField(tenant, integrationId, field),
+      );
     const { version } = current;
     const auth =
       current.expiresAt.getTime() - Date.now() < REFRESH_AHEAD_MS ? await this.refreshOnce(tenant, integrationId, version) : current.auth;
@@ -61,7 +73,42 @@ export class TikTokAccessService implements TikTokAccess {
     if (row.status !== 'active') throw new IntegrationNotActiveError(row.status as IntegrationStatus);
     const t = row.token;
     if (!t) throw new IntegrationNotActiveError('reauth_required');
-    return { auth: { accessToken: t.accessToken, openId: row.openId }, version: t.version, expiresAt: t.accessExpiresAt };
+    return {
+      auth: {
+        accessToken: t.accessToken,
+        openId: row.openId,
+        unavailableFields: row.unavailableFields,
+      },
+      version: t.version,
+      expiresAt: t.accessExpiresAt,
+    };
+  }
+
+  /**
+   * Records that TikTok refuses `field` to this app for the integration's account: it survives
+   * restarts, and every later call of the integration leaves the field out. Logged once (the
+   * update finds the field already there on any later report).
+   */
+  private async rememberUnavailableField(
+    tenant: string,
+    integrationId: string,
+    field: string,
+  ): Promise<void> {
+    const added = await this.db.inTenant(tenant, (tx) =>
+      tx.run(
+        `update tiktok_integration set unavailable_fields = array_append(unavailable_fields, $2)
+          where tenant_id = current_setting('app.tenant_id') and id = $1 and not ($2 = any(unavailable_fields))`,
+        [integrationId, field],
+      ),
+    );
+    if (added > 0) {
+      this.log.log({
+        msg: 'tiktok field unavailable for this account; no longer asked for',
+        tenant,
+        integrationId,
+        field,
+      });
+    }
   }
 
   /** Refreshes unless someone already did since `seenVersion`; returns the auth to use. */

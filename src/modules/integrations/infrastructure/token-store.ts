@@ -74,11 +74,26 @@ export class TokenStore {
     db: Database,
     tenant: string,
     integrationId: string,
-  ): Promise<{ status: string; openId: string; token: { accessToken: string; accessExpiresAt: Date; version: number } | null } | undefined> {
+  ): Promise<
+    | {
+        status: string;
+        openId: string;
+        unavailableFields: string[];
+        token: { accessToken: string; accessExpiresAt: Date; version: number } | null;
+      }
+    | undefined
+  > {
     if (!isUuid(integrationId)) return undefined;
-    const [row] = await db.readInTenant<{ status: string; open_id: string; access_token_enc: string | null; access_expires_at: Date | null; version: number | null }>(
+    const [row] = await db.readInTenant<{
+      status: string;
+      open_id: string;
+      unavailable_fields: string[];
+      access_token_enc: string | null;
+      access_expires_at: Date | null;
+      version: number | null;
+    }>(
       tenant,
-      `select i.status, i.open_id, t.access_token_enc, t.access_expires_at, t.version
+      `select i.status, i.open_id, i.unavailable_fields, t.access_token_enc, t.access_expires_at, t.version
          from tiktok_integration i
          left join tiktok_token t on t.tenant_id = i.tenant_id and t.integration_id = i.id
         where i.tenant_id = current_setting('app.tenant_id') and i.id = $1`,
@@ -93,7 +108,12 @@ export class TokenStore {
             accessExpiresAt: row.access_expires_at,
             version: row.version,
           };
-    return { status: row.status, openId: row.open_id, token };
+    return {
+      status: row.status,
+      openId: row.open_id,
+      unavailableFields: row.unavailable_fields,
+      token,
+    };
   }
 
   async delete(tx: Tx, tenant: string, integrationId: string): Promise<void> {

@@ -15,7 +15,16 @@ describe('toUpsertRows', () => {
       thumbnail_url: null,
       posted_at: '2026-01-01T00:00:00.000Z',
       comment_count: 2,
+      promoted: null,
     });
     expect(rows[1].caption).toBeNull();
+  });
+  it('carries is_ad as promoted: true, false, or null when TikTok did not say', () => {
+    const rows = toUpsertRows([
+      { itemId: '1', isAd: true },
+      { itemId: '2', isAd: false },
+      { itemId: '3' },
+    ]);
+    expect(rows.map((r) => r.promoted)).toEqual([true, false, null]);
   });
 });

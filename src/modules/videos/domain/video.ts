@@ -13,6 +13,8 @@ export interface VideoView {
   lastCommentAt: string | null;
   source: 'sync' | 'url';
   addedAt: string;
+  /** TikTok's `is_ad`; null while TikTok has not said. */
+  promoted: boolean | null;
 }
 
 /** Row shape handed to the upsert (`null`: TikTok did not return that field; keep what is stored). */
@@ -23,6 +25,7 @@ export interface VideoUpsertRow {
   thumbnail_url: string | null;
   posted_at: string | null;
   comment_count: number | null;
+  promoted: boolean | null;
 }
 
 /**
@@ -39,6 +42,7 @@ export function toUpsertRows(videos: readonly TikTokVideo[]): VideoUpsertRow[] {
       thumbnail_url: v.thumbnailUrl ?? null,
       posted_at: v.createTime ? v.createTime.toISOString() : null,
       comment_count: v.comments ?? null,
+      promoted: v.isAd ?? null,
     });
   }
   return [...byId.values()];

@@ -17,10 +17,11 @@ interface VideoRow {
   source: 'sync' | 'url';
   added_at: Date;
   gone_at: Date | null;
+  promoted: boolean | null;
 }
 
 const COLUMNS = `id, tenant_id, integration_id, tiktok_video_id, url, caption, thumbnail_url, posted_at,
-  comment_count, last_comment_at, source, added_at, gone_at`;
+  comment_count, last_comment_at, source, added_at, gone_at, promoted`;
 
 /** SQL of the `tiktok_video` table. No rules here: the handlers decide. */
 @Injectable()
@@ -56,6 +57,7 @@ export class VideoRepository {
   /**
    * One multi-row upsert. An empty url or caption (a field not asked for) keeps the stored value
    * (trade-off: a caption emptied at TikTok stays until the video is re-added); so does a
+   * `promoted` TikTok did not say this time (`is_ad` absent or no longer readable); so does a
    * zero comment count (the field not asked for), so a count never drops back to 0. The `where ... is distinct from` clause skips rows where nothing changed
    * (no dead tuple, not counted as updated); `xmax = 0` tells a fresh insert from an update.
    */
@@ -69,24 +71,26 @@ export class VideoRepository {
     if (rows.length === 0) return [];
     return tx.query(
       `insert into tiktok_video as v (tenant_id, id, integration_id, tiktok_video_id, url, caption, thumbnail_url,
-                                      posted_at, comment_count, source, added_by, next_poll_at)
+                                      posted_at, comment_count, source, added_by, next_poll_at, promoted)
        select current_setting('app.tenant_id'), gen_random_uuid(), $1::uuid, x.tiktok_video_id, coalesce(x.url, ''),
               coalesce(x.caption, ''), x.thumbnail_url, coalesce(x.posted_at, date_trunc('milliseconds', now())),
-              coalesce(x.comment_count, 0), $2, $3, now()
+              coalesce(x.comment_count, 0), $2, $3, now(), x.promoted
          from jsonb_to_recordset($4::jsonb) as x(tiktok_video_id text, url text, caption text, thumbnail_url text,
-                                                 posted_at timestamptz, comment_count int)
+                                                 posted_at timestamptz, comment_count int, promoted boolean)
        on conflict (tenant_id, integration_id, tiktok_video_id) do update set
          url = case when excluded.url = '' then v.url else excluded.url end,
          caption = case when excluded.caption = '' then v.caption else excluded.caption end,
          thumbnail_url = coalesce(excluded.thumbnail_url, v.thumbnail_url),
          comment_count = case when excluded.comment_count = 0 then v.comment_count else excluded.comment_count end,
+         promoted = coalesce(excluded.promoted, v.promoted),
          gone_at = null,
          updated_at = now()
-       where (v.url, v.caption, v.thumbnail_url, v.comment_count, v.gone_at)
+       where (v.url, v.caption, v.thumbnail_url, v.comment_count, v.promoted, v.gone_at)
              is distinct from (case when excluded.url = '' then v.url else excluded.url end,
                                case when excluded.caption = '' then v.caption else excluded.caption end,
                                coalesce(excluded.thumbnail_url, v.thumbnail_url),
-                               case when excluded.comment_count = 0 then v.comment_count else excluded.comment_count end, null)
+                               case when excluded.comment_count = 0 then v.comment_count else excluded.comment_count end,
+                               coalesce(excluded.promoted, v.promoted), null)
        returning v.id, v.tiktok_video_id, v.url, v.caption, v.posted_at, (v.xmax = 0) as inserted`,
       [integrationId, source, addedBy, JSON.stringify(rows)],
     );
@@ -120,5 +124,6 @@ function toView(r: VideoRow): VideoView {
     lastCommentAt: r.last_comment_at ? r.last_comment_at.toISOString() : null,
     source: r.source,
     addedAt: r.added_at.toISOString(),
+    promoted: r.promoted,
   };
 }

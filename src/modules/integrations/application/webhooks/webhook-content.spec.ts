@@ -1,4 +1,4 @@
-import { parseCommentDelivery } from './webhook-content';
+import { parseCommentDelivery, textDigest } from './webhook-content';
 
 describe('parseCommentDelivery', () => {
   it('keeps 19-digit ids sent as JSON numbers exact', () => {
@@ -10,7 +10,31 @@ describe('parseCommentDelivery', () => {
       commentId: '7110150495453840130',
       parentCommentId: '7110150495453840999',
       action: 'insert',
+      text: 'hi',
     });
+  });
+  it('reads the text (2026-06-18) and gives null when a delivery has none', () => {
+    const content =
+      '{"comment_id":7110150495453840130,"video_id":7109065174526479622,"comment_action":"insert","text":"😀 \\u0000 x"}';
+    expect(
+      parseCommentDelivery(JSON.stringify({ event: 'comment.update', user_openid: 'o', content }))
+        ?.text,
+    ).toBe('😀 \u0000 x');
+    const old = JSON.stringify({
+      comment_id: '7110150495453840130',
+      video_id: '7109065174526479622',
+      comment_action: 'insert',
+    });
+    expect(
+      parseCommentDelivery(
+        JSON.stringify({ event: 'comment.update', user_openid: 'o', content: old }),
+      )?.text,
+    ).toBeNull();
+  });
+  it('digests a text to 16 hex characters, equal for equal texts only', () => {
+    expect(textDigest('where can I buy this?')).toMatch(/^[0-9a-f]{16}$/);
+    expect(textDigest('a')).toBe(textDigest('a'));
+    expect(textDigest('a')).not.toBe(textDigest('b'));
   });
   it('accepts string ids and no parent', () => {
     const content = JSON.stringify({ comment_id: '7110150495453840130', video_id: '7109065174526479622', comment_action: 'delete' });

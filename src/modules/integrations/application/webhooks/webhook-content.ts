@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseJsonLossless } from '@shared/tiktok';
 
 /** One comment event, parsed from a delivery (TIKTOK-API.md section 6). Ids are decimal strings. */
@@ -7,6 +8,16 @@ export interface CommentWebhookEvent {
   commentId: string;
   parentCommentId: string | null;
   action: string;
+  /**
+   * The comment's text (in `content` since 2026-06-18); null when absent. Only compared with what
+   * TikTok returns by id and logged as its length and digest: personal data, never stored from here.
+   */
+  text: string | null;
+}
+
+/** A short SHA-256 (hex, 16 characters) of a comment text: enough to compare and to log, not to read. */
+export function textDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
 }
 
 const ID = /^\d{1,20}$/;
@@ -42,5 +53,12 @@ export function parseCommentDelivery(raw: string): CommentWebhookEvent | null {
   const commentId = id(c.comment_id);
   if (!videoId || !commentId || typeof c.comment_action !== 'string') return null;
   const parent = c.parent_comment_id === undefined || c.parent_comment_id === null ? null : id(c.parent_comment_id);
-  return { userOpenId: e.user_openid, videoId, commentId, parentCommentId: parent && parent !== '0' ? parent : null, action: c.comment_action };
+  return {
+    userOpenId: e.user_openid,
+    videoId,
+    commentId,
+    parentCommentId: parent && parent !== '0' ? parent : null,
+    action: c.comment_action,
+    text: typeof c.text === 'string' ? c.text : null,
+  };
 }

@@ -8,7 +8,7 @@ import { isTikTokError } from '@shared/tiktok/tiktok-error';
 import { IngestCommentsCommand, MarkCommentsDeletedCommand } from '@modules/comments/contracts';
 import { FindVideoByTikTokIdQuery, RecordVideoSyncCommand, UpsertVideosCommand } from '@modules/videos/contracts';
 import { IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '../../contracts';
-import { parseCommentDelivery } from './webhook-content';
+import { parseCommentDelivery, textDigest } from './webhook-content';
 import { WebhookIntakeService } from './webhook-intake.service';
 
 interface ItemRow {
@@ -21,6 +21,7 @@ interface ItemRow {
   action: string;
   received_at: Date;
   attempts: number;
+  text_digest: string | null;
 }
 
 /** A delivery still unhandled after this long is dropped (TikTok itself stops retrying after 72 h; polling is the backstop). */
@@ -100,13 +101,32 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
           const ev = r.body ? parseCommentDelivery(r.body) : null;
           let to = 0;
           if (ev) {
+            // The text is only a hint to compare with TikTok's read-back (the author is not in the
+            // webhook, so the comment is read by id anyway): kept as a digest, logged as length and digest.
+            const digest = ev.text === null ? null : textDigest(ev.text);
+            this.log.debug({
+              msg: 'webhook comment event',
+              action: ev.action,
+              tiktokCommentId: ev.commentId,
+              textLength: ev.text === null ? null : [...ev.text].length,
+              textDigest: digest,
+            });
             to = await tx.run(
               `insert into tiktok_webhook_item (tenant_id, integration_id, delivery_hash, tiktok_video_id, tiktok_comment_id,
-                                                tiktok_parent_id, action, received_at)
-               select i.tenant_id, i.id, $2, $3, $4, $5, $6, $7::timestamptz
+                                                tiktok_parent_id, action, received_at, text_digest)
+               select i.tenant_id, i.id, $2, $3, $4, $5, $6, $7::timestamptz, $8
                  from tiktok_integration i where i.open_id = $1 and i.status = 'active'
                on conflict do nothing`,
-              [ev.userOpenId, r.content_hash, ev.videoId, ev.commentId, ev.parentCommentId, ev.action, r.received_at.toISOString()],
+              [
+                ev.userOpenId,
+                r.content_hash,
+                ev.videoId,
+                ev.commentId,
+                ev.parentCommentId,
+                ev.action,
+                r.received_at.toISOString(),
+                digest,
+              ],
             );
           } else {
             this.log.warn({ msg: 'webhook delivery is not a comment event; ignored', delivery: r.content_hash.slice(0, 16) });
@@ -132,7 +152,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
           where i.tenant_id = p.tenant_id and i.integration_id = p.integration_id and i.tiktok_video_id = p.tiktok_video_id
             and i.handled_at is null and i.next_attempt_at <= now() and (i.lease_until is null or i.lease_until < now())
          returning i.tenant_id, i.integration_id, i.delivery_hash, i.tiktok_video_id, i.tiktok_comment_id, i.tiktok_parent_id,
-                   i.action, i.received_at, i.attempts`,
+                   i.action, i.received_at, i.attempts, i.text_digest`,
         [GROUPS_PER_PASS, ITEM_LEASE_SECONDS],
       ),
     );
@@ -159,6 +179,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
         const chunk = ids.slice(i, i + 30);
         present.push(...(await this.access.withAccess(tenant, integrationId, (auth) => this.api.getCommentsByIds(auth, tiktokVideoId, chunk, { maxWaitMs: MAX_WAIT_MS }))));
       }
+      this.compareTexts(items, present, ctx);
       let stored = 0;
       if (present.length > 0) {
         const res = await this.commands.execute(new IngestCommentsCommand(tenant, integrationId, video.id, present));
@@ -187,6 +208,34 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       this.log.warn({ msg: 'webhook items failed; retried later', ...ctx, err: (err as Error).message });
       await this.retryLater(items, isTikTokError(err) ? err.kind : 'INTERNAL_ERROR', false);
       return 0;
+    }
+  }
+
+  /**
+   * The webhook's text against the comment TikTok returned by id. What is stored is always TikTok's
+   * read-back; a difference (an edit or a moderation between the event and the read, or a bad
+   * delivery) is only logged, at debug, as digests and lengths: the text is personal data.
+   */
+  private compareTexts(
+    items: ItemRow[],
+    present: TikTokComment[],
+    ctx: Record<string, string>,
+  ): void {
+    const byId = new Map(present.map((c) => [c.commentId, c]));
+    for (const it of items) {
+      const read = byId.get(it.tiktok_comment_id);
+      if (it.text_digest === null || !read) continue;
+      const readDigest = textDigest(read.text);
+      if (readDigest !== it.text_digest) {
+        this.log.debug({
+          msg: 'webhook text differs from the comment read from TikTok; TikTok’s is stored',
+          ...ctx,
+          tiktokCommentId: it.tiktok_comment_id,
+          webhookTextDigest: it.text_digest,
+          tiktokTextDigest: readDigest,
+          tiktokTextLength: [...read.text].length,
+        });
+      }
     }
   }
 
