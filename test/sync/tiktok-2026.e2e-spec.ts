@@ -3,7 +3,7 @@ import { signWebhook } from '../../src/sandbox/tiktok-simulator';
 import { startAppWithSimulator } from '../support/tiktok';
 import { asSuperuser } from '../support/database';
 import { connectAccount } from '../factories/connect';
-import { makeDue, makeVideosDue, storedComments, syncUntilIdle } from '../factories/sync';
+import { deliverEvents, makeDue, makeVideosDue, storedComments, syncUntilIdle } from '../factories/sync';
 import { WebhookWorker } from '@modules/integrations/application/webhooks/webhook-worker';
 
 /** The JSON log lines the app wrote whose `msg` starts with `prefix`. */
@@ -86,6 +86,7 @@ describe("TikTok's 2026 changes: is_ad, 40130, comment.update text; replies made
     expect(lists.slice(1).every((c) => c.code === 0 && !fieldsOf(c).includes('is_ad'))).toBe(true);
 
     // the sync went on: the backfill finished, the video and its comment are stored, no failure
+    await deliverEvents(t); // the counts follow the stored events
     const integration = await api(`/integrations/tiktok/${id}`, token).expect(200);
     expect(integration.body.status).toBe('active');
     expect(integration.body.sync).toMatchObject({ stage: 'live', videosKnown: 1, videosBackfilled: 1, commentsStored: 1 });
