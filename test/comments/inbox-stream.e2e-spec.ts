@@ -101,6 +101,26 @@ describe('GET /inbox/stream (live inbox lines: ids and kinds only)', () => {
     for (const m of again.messages) expect(m.data).not.toContain('secret');
   });
 
+  it('starts at the newest event without a position, and replays from ?after=0', async () => {
+    const live = await SseClient.connect(url(), { authorization: `Bearer ${agent}` });
+    const [fresh] = await seedComments(t, sim, shared, sharedVideo, [
+      { text: 'fresh', createTime: base + 4 },
+    ]);
+    const [line] = await live.waitFor(1);
+    await live.close();
+    expect(JSON.parse(line!.data).commentId).toBe(fresh!.id);
+    const replay = await SseClient.connect(`${url()}?after=0`, {
+      authorization: `Bearer ${agent}`,
+    });
+    const all = await replay.waitFor(4); // test 1: two received, one changed; then fresh
+    await replay.close();
+    expect(all.map((m) => JSON.parse(m.data).commentId)).toContain(fresh!.id);
+    expect(JSON.parse(all[0]!.data)).toMatchObject({
+      kind: 'comment.received',
+      integrationId: shared.id,
+    });
+  });
+
   it('refuses auditors (403) and a bad Last-Event-ID (400)', async () => {
     const auditor = t.token({ sub: 'aud-1', roles: ['auditor'] });
     const r = await request(t.url)

@@ -4,9 +4,15 @@ import { ValidationFailedError } from '../errors/domain-error';
 import type { EventLogReader } from './event-log-reader';
 import type { SealedEvent } from './event.types';
 
-/** The seq a stream starts after: `Last-Event-ID` (a reconnecting browser) wins over `?after`. */
-export function resumeAfter(after: number | undefined, lastEventId: string | undefined): number {
-  if (lastEventId === undefined || lastEventId === '') return after ?? 0;
+/**
+ * The seq a stream starts after: `Last-Event-ID` (a reconnecting browser) wins over `?after`;
+ * undefined when neither was sent (each stream then picks its own start).
+ */
+export function resumeAfter(
+  after: number | undefined,
+  lastEventId: string | undefined,
+): number | undefined {
+  if (lastEventId === undefined || lastEventId === '') return after;
   if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
     throw new ValidationFailedError([
       { field: 'Last-Event-ID', message: 'Last-Event-ID must be a seq' },

@@ -141,7 +141,7 @@ export class EventsController implements BeforeApplicationShutdown {
       closing$: this.closing$,
       isClosing: () => this.closing,
       tenant: user.tenant,
-      after: resumeAfter(q.after, lastEventId),
+      after: resumeAfter(q.after, lastEventId) ?? 0,
       render: (batch) => batch.map((e) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
     });
   }

@@ -68,7 +68,7 @@ export class InboxStreamController implements BeforeApplicationShutdown {
       'Server-Sent Events about the comments the caller may see (ids and kinds only, never the text)',
     description:
       'event: inbox, data: {kind, commentId, integrationId, videoId}; id: the position in the event log of the event that caused it. ' +
-      'Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).',
+      'Without after or Last-Event-ID it starts at the newest event (live only). Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).',
   })
   @ApiHeader({
     name: 'Last-Event-ID',
@@ -101,7 +101,8 @@ export class InboxStreamController implements BeforeApplicationShutdown {
       closing$: this.closing$,
       isClosing: () => this.closing,
       tenant: user.tenant,
-      after: resumeAfter(q.after, lastEventId),
+      // a live feed: without a position, from now on (the console reads the list itself first)
+      after: resumeAfter(q.after, lastEventId) ?? (await this.reader.headSeq(user.tenant)),
       render: (batch) => this.render(user, batch),
     });
   }
