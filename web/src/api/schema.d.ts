@@ -504,7 +504,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events about the comments the caller may see (ids and kinds only, never the text)
-         * @description event: inbox, data: {kind, commentId, integrationId, videoId}; id: the position in the event log of the event that caused it. Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).
+         * @description event: inbox, data: {kind, commentId, integrationId, videoId}; id: the position in the event log of the event that caused it. Without after or Last-Event-ID it starts at the newest event (live only). Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).
          */
         get: operations["streamInbox"];
         put?: never;
