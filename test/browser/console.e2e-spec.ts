@@ -319,7 +319,19 @@ describe('the console in a browser (sandbox mode)', () => {
     const { videoId } = await demoVideo();
     const text = `Live from a fan ${Date.now()}`;
     await owner('post', `videos/${videoId}/comments`, { text, username: 'live_fan' });
-    await list.getByRole('button').filter({ hasText: text }).waitFor({ timeout: 30_000 });
+    // first in Echo (the webhook or the sync brings it; slow on a loaded machine), then in the page
+    const agent = await token('alice', 'agent');
+    await eventually(
+      async () => {
+        const r = await request(svc.url)
+          .get(`/api/v1/comments?q=${encodeURIComponent(text)}`)
+          .set('authorization', `Bearer ${agent}`)
+          .expect(200);
+        expect(r.body.items).toHaveLength(1);
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    await list.getByRole('button').filter({ hasText: text }).waitFor({ timeout: 15_000 });
     expect(await page.evaluate('window.__stillThisPage === true')).toBe(true);
     await context.close();
   });
@@ -373,7 +385,10 @@ describe('the console in a browser (sandbox mode)', () => {
       .getByRole('list', { name: 'Replies' })
       .getByText(text)
       .waitFor({ state: 'detached', timeout: 30_000 });
-    expect(await thread.getByRole('button', { name: 'Delete' }).count()).toBe(0); // a fan's comment has none
+    // a fan's comment has none
+    expect(await thread.getByRole('article').getByRole('button', { name: 'Delete' }).count()).toBe(
+      0,
+    );
 
     // hide, then unhide: the thread says so each time
     await thread.getByRole('button', { name: 'Hide', exact: true }).click();
