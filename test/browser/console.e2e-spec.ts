@@ -254,6 +254,182 @@ describe('the console in a browser (sandbox mode)', () => {
     await context.close();
   });
 
+  /** The sandbox simulator's owner actions (`/sandbox/api/...`), as the account owner in the TikTok app. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the simulator's JSON, read field by field
+  async function owner(method: 'get' | 'post', route: string, body?: object): Promise<any> {
+    const control = new URL(svc.sandboxControl);
+    const r = await request(control.origin)[method](`/sandbox/api/${route}`).send(body);
+    expect([route, r.status]).toEqual([
+      route,
+      method === 'get' ? 200 : r.status < 300 ? r.status : 201,
+    ]);
+    return r.body;
+  }
+
+  /** The demo account's open id and its newest listed video at the simulator. */
+  async function demoVideo(): Promise<{ openId: string; videoId: string }> {
+    const { accounts } = await owner('get', 'accounts');
+    const openId = accounts.find((a: { username: string }) => a.username === 'echo.demo').openId;
+    const { videos } = await owner('get', `accounts/${openId}/videos`);
+    return { openId, videoId: videos.find((v: { listed: boolean }) => v.listed).videoId };
+  }
+
+  async function openSocial(page: Page): Promise<void> {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Social Media' })
+      .click();
+    await page.getByRole('heading', { name: 'Social Media', level: 1 }).waitFor();
+  }
+
+  it('an admin adds an unlisted video by its URL: it shows under Videos, added by URL', async () => {
+    const { openId } = await demoVideo();
+    const caption = `Unlisted teaser ${Date.now()}`;
+    const { video } = await owner('post', `accounts/${openId}/videos`, { caption, listed: false });
+    expect(video.listed).toBe(false);
+    const { context, page } = await newPage();
+    await signInAs(page, 'ada', 'admin');
+    const add = page.getByRole('region', { name: 'Add video by URL' });
+    await add.getByLabel('TikTok account').selectOption({ label: '@echo.demo' });
+    await add.getByLabel('Video URL').fill(video.shareUrl);
+    await add.getByRole('button', { name: 'Add video' }).click();
+    await add
+      .getByRole('status')
+      .filter({ hasText: `Added: the video “${caption}”` })
+      .waitFor();
+    const row = page
+      .getByRole('region', { name: 'Videos' })
+      .getByRole('list', { name: 'Videos, newest first' })
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name: caption }) });
+    await row.getByText(/added by URL/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("a comment posted at TikTok appears in the agent's open Social page without a reload", async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'alice', 'agent');
+    await openSocial(page);
+    await page.getByLabel('Show').selectOption('all');
+    const list = page.getByRole('list', { name: 'Comments, newest first' });
+    await list.getByRole('button').first().waitFor({ timeout: 30_000 });
+    // a marker in the page's window: a reload would drop it
+    await page.evaluate('window.__stillThisPage = true');
+    const { videoId } = await demoVideo();
+    const text = `Live from a fan ${Date.now()}`;
+    await owner('post', `videos/${videoId}/comments`, { text, username: 'live_fan' });
+    // first in Echo (the webhook or the sync brings it; slow on a loaded machine), then in the page
+    const agent = await token('alice', 'agent');
+    await eventually(
+      async () => {
+        const r = await request(svc.url)
+          .get(`/api/v1/comments?q=${encodeURIComponent(text)}`)
+          .set('authorization', `Bearer ${agent}`)
+          .expect(200);
+        expect(r.body.items).toHaveLength(1);
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    await list.getByRole('button').filter({ hasText: text }).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate('window.__stillThisPage === true')).toBe(true);
+    await context.close();
+  });
+
+  it('the agent moves with j/k, replies with r and Ctrl+Enter, deletes the reply after confirming, closes with Esc, and hides then unhides a comment', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'alice', 'agent');
+    await openSocial(page);
+    await page.getByLabel('Show').selectOption('all');
+    const list = page.getByRole('list', { name: 'Comments, newest first' });
+    const fans = list.getByRole('button').filter({ hasNotText: 'The account' });
+    await list.getByRole('button').nth(1).waitFor({ timeout: 30_000 });
+    const buttons = list.getByRole('button');
+    const thread = page.getByRole('region', { name: 'Thread' });
+
+    await page.keyboard.press('j');
+    await expect(buttons.nth(0).getAttribute('aria-current')).resolves.toBe('true');
+    await page.keyboard.press('j');
+    await expect(buttons.nth(1).getAttribute('aria-current')).resolves.toBe('true');
+    await expect(buttons.nth(0).getAttribute('aria-current')).resolves.toBeNull();
+    await page.keyboard.press('k');
+    await expect(buttons.nth(0).getAttribute('aria-current')).resolves.toBe('true');
+
+    // open a fan's comment, then r: the reply box has the focus; j typed there is a letter
+    await fans.first().click();
+    const box = thread.getByLabel(/^Reply to @/);
+    await box.waitFor();
+    await page.keyboard.press('r');
+    // a string: it runs in the page, whose globals the test's tsconfig does not know
+    await expect(
+      page.evaluate("document.activeElement?.tagName + ':' + document.activeElement?.id"),
+    ).resolves.toBe(`TEXTAREA:${await box.getAttribute('id')}`);
+    const text = `Keyboard reply j k ${Date.now()}`;
+    await page.keyboard.type(text);
+    await expect(box.inputValue()).resolves.toBe(text);
+    await page.keyboard.press('Control+Enter');
+    const reply = thread
+      .getByRole('list', { name: 'Replies' })
+      .getByRole('listitem')
+      .filter({ hasText: text });
+    await reply.getByText('Sent', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Delete (own replies only) asks first
+    await reply.getByRole('button', { name: 'Delete' }).click();
+    const confirm = reply.getByRole('group', { name: 'Confirm deleting this reply' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await reply.getByRole('button', { name: 'Delete' }).click();
+    await confirm.getByRole('button', { name: 'Yes, delete the reply' }).click();
+    await thread
+      .getByRole('list', { name: 'Replies' })
+      .getByText(text)
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    // a fan's comment has none
+    expect(await thread.getByRole('article').getByRole('button', { name: 'Delete' }).count()).toBe(
+      0,
+    );
+
+    // hide, then unhide: the thread says so each time
+    await thread.getByRole('button', { name: 'Hide', exact: true }).click();
+    await thread.getByText(/hidden from the public/).waitFor();
+    await thread.getByRole('button', { name: 'Unhide', exact: true }).click();
+    await thread.getByRole('button', { name: 'Hide', exact: true }).waitFor();
+    expect(await thread.getByText(/hidden from the public/).count()).toBe(0);
+
+    // Esc closes the thread, even from the reply box
+    await box.focus();
+    await page.keyboard.press('Escape');
+    await thread.getByText('Open a comment to read its thread and reply.').waitFor();
+    await context.close();
+  });
+
+  it('the agent posts a top-level comment on a video chosen in the filters', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'alice', 'agent');
+    await openSocial(page);
+    await page.getByLabel('Show').selectOption('all');
+    await page.getByLabel('Account').selectOption({ label: '@echo.demo' });
+    const video = page.getByLabel('Video');
+    await video.locator('option').nth(1).waitFor({ state: 'attached' });
+    await video.selectOption({ index: 1 });
+    const box = page.getByRole('region', { name: 'Comment on this video' });
+    const text = `A word from the account ${Date.now()}`;
+    await box.getByLabel('New comment from the account').fill(text);
+    await box.getByRole('button', { name: 'Comment', exact: true }).click();
+    await box
+      .getByRole('status')
+      .filter({ hasText: /^Comment (posted|on its way)/ })
+      .waitFor();
+    await page
+      .getByRole('list', { name: 'Comments, newest first' })
+      .getByRole('button')
+      .filter({ hasText: text })
+      .waitFor({ timeout: 30_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('an auditor verifies the chain and sees a checkpoint signature checked in the page; the Integration page refuses them in words', async () => {
     const { context, page } = await newPage();
     await signInAs(page, 'carol', 'auditor', '/admin/audit');

@@ -252,6 +252,16 @@ describe('isolation between tenants and unshared integrations (property)', () =>
         await sse.close();
         texts.push(...lines.map((m) => `stream ${m.data}`));
       }
+      if (!c.roles.includes('auditor')) {
+        // the inbox stream (admins and agents) replayed from the start
+        const inbox = await SseClient.connect(`${env.t.url}/api/v1/inbox/stream?after=0`, {
+          authorization: auth,
+        });
+        expect(inbox.status).toBe(200);
+        const lines = await inbox.waitFor(1);
+        await inbox.close();
+        texts.push(...lines.map((m) => `inbox stream ${m.data}`));
+      }
       for (const text of texts)
         expect([c.name, text.slice(0, 80), leaks(text, f)]).toEqual([
           c.name,

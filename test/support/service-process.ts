@@ -8,6 +8,8 @@ export class ServiceProcess {
   private proc: ChildProcess | null = null;
   readonly output: string[] = [];
   url = '';
+  /** the sandbox simulator's control page (its `/sandbox/api/...` owner actions), when in sandbox mode */
+  sandboxControl = '';
   exitCode: number | null = null;
 
   /** `root`: the checkout to run (default: this one; a copy elsewhere in test/foundation/any-folder). */
@@ -37,10 +39,11 @@ export class ServiceProcess {
         for (const line of text.split('\n')) {
           if (!line.startsWith('{')) continue;
           try {
-            const j = JSON.parse(line) as { msg?: string; url?: string };
+            const j = JSON.parse(line) as { msg?: string; url?: string; sandboxControl?: string };
             if (j.msg === 'ready' && j.url) {
               clearTimeout(timer);
               this.url = j.url;
+              this.sandboxControl = j.sandboxControl ?? '';
               resolve(Date.now() - t0);
             }
           } catch {

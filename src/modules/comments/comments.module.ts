@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CommentsController } from './api/comments.controller';
 import { VideoCommentsController } from './api/video-comments.controller';
 import { InboxSettingsController } from './api/inbox-settings.controller';
+import { InboxStreamController } from './api/inbox-stream.controller';
 import { CommentAccess } from './application/access';
 import { CommentIngest, IngestCommentPagesHandler, IngestCommentsHandler } from './application/commands/ingest-comments/ingest-comments.handler';
 import { ModerateCommentService } from './application/commands/moderate-comment.service';
@@ -16,7 +17,7 @@ import { CountSyncedCommentsHandler, GetCommentSyncStateHandler, ListStoredComme
 
 /** The Social Media inbox: read (audited), reply, comment, hide, unhide, delete; ingest for the sync. */
 @Module({
-  controllers: [CommentsController, VideoCommentsController, InboxSettingsController],
+  controllers: [CommentsController, VideoCommentsController, InboxSettingsController, InboxStreamController],
   providers: [
     CommentRepository,
     IdempotencyRepository,

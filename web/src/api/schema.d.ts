@@ -495,6 +495,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbox/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events about the comments the caller may see (ids and kinds only, never the text)
+         * @description event: inbox, data: {kind, commentId, integrationId, videoId}; id: the position in the event log of the event that caused it. Without after or Last-Event-ID it starts at the newest event (live only). Resumable with Last-Event-ID. Needs the bearer header like every route (browsers use a fetch-based SSE client).
+         */
+        get: operations["streamInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/token": {
         parameters: {
             query?: never;
@@ -3903,6 +3923,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxSettings"];
+                };
+            };
+            /** @description UNAUTHORIZED: the bearer token is missing, malformed, expired, badly signed or has no tenant */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token’s roles do not allow this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this user (see Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL: an unexpected error (logged with the request id; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    streamInbox: {
+        parameters: {
+            query?: {
+                /** @description start after this position in the event log (Last-Event-ID wins when both are sent) */
+                after?: number;
+            };
+            header?: {
+                /** @description resume after this position (wins over ?after) */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an endless event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description VALIDATION_FAILED: after or Last-Event-ID is not a position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description UNAUTHORIZED: the bearer token is missing, malformed, expired, badly signed or has no tenant */

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import { ApiErrors } from '@shared/http/openapi';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { Subject, firstValueFrom, race, timer } from 'rxjs';
+import { Subject } from 'rxjs';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Roles, User } from '@shared/auth/decorators';
@@ -12,7 +12,7 @@ import { Database } from '@shared/database/database';
 import { EventLog } from '@shared/event-log/event-log';
 import { EventLogReader } from '@shared/event-log/event-log-reader';
 import { Sealer } from '@shared/event-log/sealer';
-import { ValidationFailedError } from '@shared/errors/domain-error';
+import { resumeAfter, streamSealedEvents } from '@shared/event-log/event-stream';
 import { decodeCursor, encodeCursor, type Page } from '@shared/http/cursor';
 import type { SealedEvent } from '@shared/event-log/event.types';
 import { CheckpointsQueryDto, ExportEventsQueryDto, ListEventsQueryDto, StreamEventsQueryDto } from './events.dto';
@@ -135,46 +135,14 @@ export class EventsController implements BeforeApplicationShutdown {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    let after = q.after ?? 0;
-    if (lastEventId !== undefined && lastEventId !== '') {
-      if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
-        throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'Last-Event-ID must be a seq' }]);
-      }
-      after = Number(lastEventId);
-    }
-    reply.hijack();
-    const raw = reply.raw;
-    // hijacked: Fastify's onSend hooks do not run, so carry over what they and the CORS plugin set
-    raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'x-request-id': String(reply.request.id),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
+    await streamSealedEvents(reply, {
+      reader: this.reader,
+      sealed$: this.sealer.sealed$,
+      closing$: this.closing$,
+      isClosing: () => this.closing,
+      tenant: user.tenant,
+      after: resumeAfter(q.after, lastEventId) ?? 0,
+      render: (batch) => batch.map((e) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
     });
-    let open = true;
-    raw.on('close', () => {
-      open = false;
-    });
-    raw.write(': stream open\nretry: 2000\n\n');
-    let idle = 0;
-    while (open && !this.closing) {
-      let batch: SealedEvent[];
-      try {
-        batch = await this.reader.page(user.tenant, { afterSeq: after }, 200);
-      } catch {
-        break;
-      }
-      for (const e of batch) {
-        if (!open) break;
-        raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-        after = e.seq;
-      }
-      if (batch.length === 200) continue;
-      await firstValueFrom(race(this.sealer.sealed$, timer(500), this.closing$));
-      if (++idle % 30 === 0 && open) raw.write(': keep-alive\n\n');
-    }
-    if (!raw.writableEnded) raw.end();
   }
 }

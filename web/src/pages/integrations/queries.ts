@@ -56,6 +56,8 @@ export const useVideos = (integrationId: string | null) =>
         shape<Page<Video>>(),
       ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // the sync imports videos after the page first asked (a new account's backfill): look again
+    refetchInterval: 10_000,
   });
 
 /** The account's name as people know it. */

@@ -8,6 +8,8 @@ export type StatusFilter = 'unanswered' | 'answered' | 'all';
 
 export interface CommentFilters {
   integrationId: string;
+  /** a video of the chosen account, or '' */
+  videoId: string;
   status: StatusFilter;
   q: string;
   /** a date (YYYY-MM-DD), local midnight */
@@ -34,6 +36,7 @@ export const useComments = (f: CommentFilters) =>
               limit: PAGE,
               status: f.status,
               ...(f.integrationId ? { integrationId: f.integrationId } : {}),
+              ...(f.videoId ? { videoId: f.videoId } : {}),
               ...(f.q.trim() ? { q: f.q.trim() } : {}),
               ...(f.since ? { since: new Date(`${f.since}T00:00:00`).toISOString() } : {}),
               ...(pageParam ? { cursor: pageParam } : {}),
@@ -78,3 +81,9 @@ export function useTextLimit(): number {
 
 /** Characters as TikTok counts them: Unicode code points of the trimmed text. */
 export const countChars = (text: string): number => [...text.trim()].length;
+
+/** A random idempotency key (getRandomValues works on plain-http hosts too, unlike randomUUID). */
+export function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,16 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type RefObject } from 'react';
 import { api, ok, shape } from '../../api/client';
 import type { Comment, Reply } from '../../api/contract';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatDateTime } from '../../components/format';
-import { commentKeys, countChars, useTextLimit, useThread } from './social-queries';
-
-/** A random idempotency key (getRandomValues works on plain-http hosts too, unlike randomUUID). */
-function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+import { commentKeys, countChars, newKey, useTextLimit, useThread } from './social-queries';
 
 /** A delivery state in words (API.md: pending, sent, failed with its code). */
 function deliveryWords(c: Comment): string | null {
@@ -28,7 +22,16 @@ function deliveryWords(c: Comment): string | null {
   }
 }
 
-export function Thread({ id, onClose }: { id: string; onClose: () => void }) {
+export function Thread({
+  id,
+  onClose,
+  replyRef,
+}: {
+  id: string;
+  onClose: () => void;
+  /** the reply box, for the `r` key */
+  replyRef: RefObject<HTMLTextAreaElement | null>;
+}) {
   const thread = useThread(id);
   const queryClient = useQueryClient();
   const refresh = () => {
@@ -75,6 +78,7 @@ export function Thread({ id, onClose }: { id: string; onClose: () => void }) {
                 {c.hidden ? 'Unhide' : 'Hide'}
               </button>
             )}
+            {c.fromAccount && <DeleteOwn comment={c} onDeleted={onClose} />}
             <ErrorMessage error={moderate.error} prefix="Could not change the comment." />
           </article>
           <h3>Replies</h3>
@@ -95,11 +99,14 @@ export function Thread({ id, onClose }: { id: string; onClose: () => void }) {
                   {deliveryWords(r) && (
                     <p className={`delivery delivery-${r.delivery?.state}`}>{deliveryWords(r)}</p>
                   )}
+                  {r.fromAccount && r.delivery?.state !== 'pending' && (
+                    <DeleteOwn comment={r} onDeleted={refresh} />
+                  )}
                 </li>
               ))}
             </ul>
           )}
-          <ReplyBox comment={c} onSent={refresh} />
+          <ReplyBox comment={c} onSent={refresh} textRef={replyRef} />
         </>
       )}
     </section>
@@ -111,7 +118,15 @@ export function Thread({ id, onClose }: { id: string; onClose: () => void }) {
  * and kept while the same text is sent again (a double click, a retry after a network error), so
  * the service posts it at most once; a changed text or a sent reply starts a new attempt.
  */
-function ReplyBox({ comment, onSent }: { comment: Comment; onSent: () => void }) {
+function ReplyBox({
+  comment,
+  onSent,
+  textRef,
+}: {
+  comment: Comment;
+  onSent: () => void;
+  textRef: RefObject<HTMLTextAreaElement | null>;
+}) {
   const limit = useTextLimit();
   const [text, setText] = useState('');
   const attempt = useRef<{ key: string; text: string } | null>(null);
@@ -150,6 +165,7 @@ function ReplyBox({ comment, onSent }: { comment: Comment; onSent: () => void })
     >
       <label htmlFor={ids.text}>Reply to {to}</label>
       <textarea
+        ref={textRef}
         id={ids.text}
         value={text}
         rows={3}
@@ -178,5 +194,45 @@ function ReplyBox({ comment, onSent }: { comment: Comment; onSent: () => void })
         Reply
       </button>
     </form>
+  );
+}
+
+/** "Delete" on the account's own comment or reply (API.md: only those), after a confirmation. */
+function DeleteOwn({ comment, onDeleted }: { comment: Comment; onDeleted: () => void }) {
+  const [asking, setAsking] = useState(false);
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => api.DELETE('/api/v1/comments/{id}', { params: { path: { id: comment.id } } }),
+    onSuccess: () => {
+      setAsking(false);
+      void queryClient.invalidateQueries({ queryKey: ['comments'] });
+      onDeleted();
+    },
+  });
+  const what = comment.parentId ? 'reply' : 'comment';
+  return (
+    <>
+      {!asking ? (
+        <button type="button" className="secondary" onClick={() => setAsking(true)}>
+          Delete
+        </button>
+      ) : (
+        <div className="confirm" role="group" aria-label={`Confirm deleting this ${what}`}>
+          <p>Delete this {what} of the account on TikTok? This cannot be undone.</p>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => remove.mutate()}
+            disabled={remove.isPending}
+          >
+            Yes, delete the {what}
+          </button>
+          <button type="button" className="secondary" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={remove.error} prefix={`Could not delete the ${what}.`} />
+    </>
   );
 }
