@@ -251,6 +251,17 @@ describe('the console in a browser (sandbox mode)', () => {
         delivery: expect.objectContaining({ state: 'sent' }),
       }),
     ]);
+    // and TikTok (the simulator) received it exactly once, the double click notwithstanding
+    const { openId } = await demoVideo();
+    const { videos } = await owner('get', `accounts/${openId}/videos`);
+    let atTikTok = 0;
+    for (const v of videos as { videoId: string }[]) {
+      const { comments } = await owner('get', `videos/${v.videoId}/comments`);
+      atTikTok += (comments as { text: string; fromAccount: boolean }[]).filter(
+        (c) => c.fromAccount && c.text === text,
+      ).length;
+    }
+    expect(atTikTok).toBe(1);
     await context.close();
   });
 

@@ -1,8 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, ok, shape } from '../../api/client';
 import type { Comment, CommentThread, Page } from '../../api/contract';
-import { hasRole, useSession } from '../../auth/session';
-import { usePolicies } from '../integrations/queries';
 
 export type StatusFilter = 'unanswered' | 'answered' | 'all';
 
@@ -68,14 +66,16 @@ export const useThread = (id: string | null) =>
 export const DEFAULT_TEXT_LIMIT = 1200;
 
 /**
- * The most characters of a reply. The contract gives it in the policies (admins) and in
- * `GET /inbox/settings` (admins and agents, not in this service yet); until then agents count
- * against TikTok's default.
+ * The most characters of a reply, from `GET /inbox/settings` (admins and agents); TikTok's default
+ * while it loads.
  */
 export function useTextLimit(): number {
-  const s = useSession();
-  const policies = usePolicies(hasRole(s, 'admin'));
-  const limit = policies.data?.textLimit;
+  const settings = useQuery({
+    queryKey: ['inbox-settings'],
+    queryFn: () => ok(api.GET('/api/v1/inbox/settings'), shape<{ textLimit: number }>()),
+    staleTime: 5 * 60_000,
+  });
+  const limit = settings.data?.textLimit;
   return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_TEXT_LIMIT;
 }
 
