@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import request from 'supertest';
-import { startAppWithSimulator } from '../support/tiktok';
-import { appEnvFor } from '../../src/sandbox/tiktok-simulator';
+import { childServiceEnv, startAppWithSimulator } from '../support/tiktok';
 import { prng } from '../../src/sandbox/demo';
-import { TEST_JWT_SECRET, TEST_SIGNING_KEY, TEST_TOKEN_KEY } from '../support/app';
 import { asSuperuser } from '../support/database';
 import { eventually } from '../support/eventually';
 import { ServiceProcess } from '../support/service-process';
@@ -48,22 +46,8 @@ describe('sync: killed again and again mid-backfill', () => {
       expect(all.length).toBeGreaterThan(2_000);
       const id = (await connectAccount(t, sim, acct.openId, t.token({ tenant: 'acme' })))
         .connectedId!;
-      const childEnv = {
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: t.testDb.url,
-        AUTH_JWT_SECRET: TEST_JWT_SECRET,
-        TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
-        AUDIT_SIGNING_KEY: TEST_SIGNING_KEY,
-        ...appEnvFor(sim),
-        ADMIN_UI_URL: 'http://admin.test',
-        SYNC_INTERVAL_SECONDS: '1',
-        WORKERS: 'true',
-        LOG_LEVEL: 'info',
-        // the loop is about leases: the durable rate budget would make restarts wait for the dead ones' calls
-        TIKTOK_RATE_BUDGET: 'off',
-      };
+      // the loop is about leases: the durable rate budget would make restarts wait for the dead ones' calls
+      const childEnv = childServiceEnv(t, sim, { TIKTOK_RATE_BUDGET: 'off' });
       const leaseAt = async (deadLeaseUntil: unknown) =>
         asSuperuser(t.testDb, async (c) => {
           const r = await c.query<{ lease_owner: string | null; before_expiry: boolean }>(
