@@ -1,3 +1,4 @@
+import { TextComposer } from '../../components/text-composer';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { api, ok, shape } from '../../api/client';
@@ -245,26 +246,17 @@ function CommentOnVideo({ integrationId, videoId }: { integrationId: string; vid
           send();
         }}
       >
-        <label htmlFor={ids.text}>New comment from the account</label>
-        <textarea
+        <TextComposer
           id={ids.text}
+          countId={ids.count}
+          label="New comment from the account"
           value={text}
+          onChange={setText}
+          onSend={send}
+          limit={limit}
+          left={left}
           rows={2}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-              e.preventDefault();
-              send();
-            }
-          }}
-          aria-describedby={ids.count}
-          aria-invalid={left < 0 || undefined}
         />
-        <p id={ids.count} className={left < 0 ? 'count over' : 'count'} aria-live="polite">
-          {left >= 0
-            ? `${left} of ${limit} characters left`
-            : `${-left} characters over the limit of ${limit}`}
-        </p>
         {post.data && (
           <p role="status" className="notice notice-success">
             Comment {post.data.delivery?.state === 'sent' ? 'posted' : 'on its way'}.

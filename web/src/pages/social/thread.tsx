@@ -1,3 +1,4 @@
+import { TextComposer } from '../../components/text-composer';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type RefObject } from 'react';
 import { api, ok, shape } from '../../api/client';
@@ -163,27 +164,18 @@ function ReplyBox({
         send();
       }}
     >
-      <label htmlFor={ids.text}>Reply to {to}</label>
-      <textarea
-        ref={textRef}
+      <TextComposer
         id={ids.text}
+        countId={ids.count}
+        label={<>Reply to {to}</>}
         value={text}
+        onChange={setText}
+        onSend={send}
+        limit={limit}
+        left={left}
         rows={3}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            send();
-          }
-        }}
-        aria-describedby={ids.count}
-        aria-invalid={left < 0 || undefined}
+        textareaRef={textRef}
       />
-      <p id={ids.count} className={left < 0 ? 'count over' : 'count'} aria-live="polite">
-        {left >= 0
-          ? `${left} of ${limit} characters left`
-          : `${-left} characters over the limit of ${limit}`}
-      </p>
       {reply.data?.warnings?.map((w) => (
         <p key={w.code} role="status" className="notice">
           {w.message}
