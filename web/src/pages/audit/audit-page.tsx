@@ -1,3 +1,4 @@
+import { RoleRefused } from '../../components/role-refused';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, ok, shape } from '../../api/client';
@@ -22,14 +23,7 @@ const iso = (local: string): string | undefined =>
 export function AuditPage() {
   const s = useSession();
   if (!hasRole(s, 'admin', 'auditor')) {
-    return (
-      <section>
-        <h1>Audit</h1>
-        <p role="alert" className="notice notice-error">
-          Your role does not allow this page. It is for admins and auditors.
-        </p>
-      </section>
-    );
+    return <RoleRefused title="Audit" forWhom="admins and auditors" />;
   }
   return (
     <>

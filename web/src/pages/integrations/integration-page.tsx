@@ -1,3 +1,4 @@
+import { RoleRefused } from '../../components/role-refused';
 import type { Integration } from '../../api/contract';
 import { hasRole, useSession } from '../../auth/session';
 import { ErrorMessage, Loading } from '../../components/error-message';
@@ -27,15 +28,7 @@ export function IntegrationPage() {
   const isAdmin = hasRole(s, 'admin');
   const canSee = hasRole(s, 'admin', 'agent');
   if (!canSee) {
-    return (
-      <section>
-        <h1>TikTok Integration</h1>
-        <p role="alert" className="notice notice-error">
-          Your role does not allow this page. It is for admins and agents; ask an admin of your
-          company if you need it.
-        </p>
-      </section>
-    );
+    return <RoleRefused title="TikTok Integration" forWhom="admins and agents" />;
   }
   return (
     <>

@@ -1,3 +1,4 @@
+import { RoleRefused } from '../../components/role-refused';
 import { TextComposer } from '../../components/text-composer';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
@@ -10,7 +11,7 @@ import { accountName, useIntegrations, useVideos } from '../integrations/queries
 import { useInboxStream } from './inbox-stream';
 import {
   countChars,
-  newKey,
+  useAttemptKey,
   useComments,
   useTextLimit,
   type CommentFilters,
@@ -71,15 +72,7 @@ export function SocialPage() {
   }, [allowed, open]);
 
   if (!allowed) {
-    return (
-      <section>
-        <h1>Social Media</h1>
-        <p role="alert" className="notice notice-error">
-          Your role does not allow this page. It is for admins and agents; ask an admin of your
-          company if you need it.
-        </p>
-      </section>
-    );
+    return <RoleRefused title="Social Media" forWhom="admins and agents" />;
   }
   return (
     <>
@@ -208,17 +201,15 @@ function CommentOnVideo({ integrationId, videoId }: { integrationId: string; vid
   const limit = useTextLimit();
   const queryClient = useQueryClient();
   const [text, setText] = useState('');
-  const attempt = useRef<{ key: string; text: string } | null>(null);
+  const attempt = useAttemptKey();
   const ids = { text: useId(), count: useId() };
   const post = useMutation({
     mutationFn: (body: string) => {
-      if (!attempt.current || attempt.current.text !== body)
-        attempt.current = { key: newKey(), text: body };
       return ok(
         api.POST('/api/v1/integrations/tiktok/{id}/videos/{videoId}/comments', {
           params: {
             path: { id: integrationId, videoId },
-            header: { 'Idempotency-Key': attempt.current.key },
+            header: { 'Idempotency-Key': attempt.keyFor(body) },
           },
           body: { text: body },
         }),
@@ -226,7 +217,7 @@ function CommentOnVideo({ integrationId, videoId }: { integrationId: string; vid
       );
     },
     onSuccess: () => {
-      attempt.current = null;
+      attempt.done();
       setText('');
       void queryClient.invalidateQueries({ queryKey: ['comments'] });
     },

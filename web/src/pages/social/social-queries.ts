@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { api, ok, shape } from '../../api/client';
 import type { Comment, CommentThread, Page } from '../../api/contract';
 
@@ -86,4 +87,22 @@ export const countChars = (text: string): number => [...text.trim()].length;
 export function newKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * One `Idempotency-Key` per attempt: the same text sent again (a double click, a retry after an
+ * error) keeps its key, so TikTok gets it once; another text, or a send after a success, gets a new one.
+ */
+export function useAttemptKey(): { keyFor: (text: string) => string; done: () => void } {
+  const attempt = useRef<{ key: string; text: string } | null>(null);
+  return {
+    keyFor: (text) => {
+      if (!attempt.current || attempt.current.text !== text)
+        attempt.current = { key: newKey(), text };
+      return attempt.current.key;
+    },
+    done: () => {
+      attempt.current = null;
+    },
+  };
 }

@@ -1,11 +1,11 @@
 import { TextComposer } from '../../components/text-composer';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type RefObject } from 'react';
+import { useId, useState, type RefObject } from 'react';
 import { api, ok, shape } from '../../api/client';
 import type { Comment, Reply } from '../../api/contract';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatDateTime } from '../../components/format';
-import { commentKeys, countChars, newKey, useTextLimit, useThread } from './social-queries';
+import { commentKeys, countChars, useAttemptKey, useTextLimit, useThread } from './social-queries';
 
 /** A delivery state in words (API.md: pending, sent, failed with its code). */
 function deliveryWords(c: Comment): string | null {
@@ -130,22 +130,20 @@ function ReplyBox({
 }) {
   const limit = useTextLimit();
   const [text, setText] = useState('');
-  const attempt = useRef<{ key: string; text: string } | null>(null);
+  const attempt = useAttemptKey();
   const ids = { text: useId(), count: useId() };
   const reply = useMutation({
     mutationFn: (body: string) => {
-      if (!attempt.current || attempt.current.text !== body)
-        attempt.current = { key: newKey(), text: body };
       return ok(
         api.POST('/api/v1/comments/{id}/replies', {
-          params: { path: { id: comment.id }, header: { 'Idempotency-Key': attempt.current.key } },
+          params: { path: { id: comment.id }, header: { 'Idempotency-Key': attempt.keyFor(body) } },
           body: { text: body },
         }),
         shape<Reply>(),
       );
     },
     onSuccess: () => {
-      attempt.current = null;
+      attempt.done();
       setText('');
       onSent();
     },
