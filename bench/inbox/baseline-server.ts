@@ -12,12 +12,21 @@
  * copied from `CommentRepository.page` (access filter included) → the `tiktok.comments.read`
  * event inserted into `event_log` with the statement `EventLog.append` runs (same row, same
  * JCS digest) → `commit`. The service does the scope lookup in a transaction of its own.
+ *
+ * It also answers `POST /comments/{id}/replies` `{"text"}` the bare way (issue 14's reply
+ * baseline): transaction 1 (tenant, scope, the target locked, the "already answered" check, the
+ * pending reply row and its `tiktok.reply.requested` event), ONE HTTP call to the simulator's
+ * `business/comment/reply/create/` with the account's token (`BASELINE_TIKTOK`: JSON
+ * `{"apiBaseUrl", "accounts": {integrationId: {openId, accessToken, username, displayName}}}`),
+ * transaction 2 (`sent` with TikTok's id, the parent's reply count, the `tiktok.comment.replied`
+ * event). No idempotency key, no rate budget, no token decryption: the floor under the service's
+ * reply path.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { dataDigest } from '../../src/shared/event-log/chain';
-import { EVENT_INSERT, SCOPE_SQL, pageQuery, type Filters } from './page-sql';
+import { EVENT_INSERT, SCOPE_SQL, pageQuery, pgArray, type Filters } from './page-sql';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tenant = process.env.BASELINE_TENANT ?? 'bench-a';
@@ -139,8 +148,156 @@ async function list(c: PoolClient, url: URL): Promise<unknown> {
   return { items, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ p: last.postedAt, i: last.id })).toString('base64url') : null };
 }
 
+interface TikTokAccount {
+  openId: string;
+  accessToken: string;
+  username: string;
+  displayName: string;
+}
+const tiktok = JSON.parse(process.env.BASELINE_TIKTOK ?? '{"apiBaseUrl": "", "accounts": {}}') as { apiBaseUrl: string; accounts: Record<string, TikTokAccount> };
+
+interface Target {
+  id: string;
+  integration_id: string;
+  video_id: string;
+  tiktok_video_id: string;
+  tiktok_comment_id: string;
+  parent_id: string | null;
+  tiktok_parent_id: string | null;
+  posted_at: Date;
+}
+
+function event(type: string, subjectId: string, integrationId: string, data: Record<string, unknown>) {
+  return {
+    id: randomUUID(),
+    tenant_id: tenant,
+    type,
+    occurred_at: new Date().toISOString(),
+    actor: { type: 'user', id: userId },
+    subject: { type: 'comment', id: subjectId },
+    data,
+    data_digest: dataDigest(data),
+    integration_id: integrationId,
+  };
+}
+
+async function inTx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('begin');
+    await c.query(`select set_config('app.tenant_id', $1, true)`, [tenant]);
+    const out = await work(c);
+    await c.query('commit');
+    c.release();
+    return out;
+  } catch (err) {
+    await c.query('rollback').catch(() => undefined);
+    c.release();
+    throw err;
+  }
+}
+
+async function reply(commentId: string, body: string): Promise<unknown> {
+  const text = (JSON.parse(body) as { text?: unknown }).text;
+  if (typeof text !== 'string' || text.trim().length === 0) throw new BadRequest('text');
+  if (!UUID_RE.test(commentId)) throw new BadRequest('id');
+  const id = randomUUID();
+  const now = new Date();
+  // transaction 1: the pending reply and its event
+  const { target, account, data } = await inTx(async (c) => {
+    const scope = (await c.query<{ integration_id: string }>(SCOPE_SQL, [tenant, userId])).rows.map((r) => r.integration_id);
+    const target = (
+      await c.query<Target>(
+        `select id, integration_id, video_id, tiktok_video_id, tiktok_comment_id, parent_id, tiktok_parent_id, posted_at
+           from tiktok_comment where tenant_id = current_setting('app.tenant_id') and id = $1 and not deleted
+            and integration_id = any($2::uuid[]) for update`,
+        [commentId, pgArray(scope)],
+      )
+    ).rows[0];
+    if (!target || !target.tiktok_comment_id) throw new BadRequest('comment');
+    const account = tiktok.accounts[target.integration_id];
+    if (!account) throw new BadRequest('integration');
+    await c.query(
+      `select 1 from tiktok_comment where tenant_id = current_setting('app.tenant_id') and reply_to_id = $1 and from_account
+          and posted_at >= $2 limit 1`,
+      [target.id, new Date(now.getTime() - 3_600_000).toISOString()],
+    );
+    const parentId = target.parent_id ?? target.id;
+    const tiktokParentId = target.tiktok_parent_id ?? target.tiktok_comment_id;
+    await c.query(
+      `insert into tiktok_comment (tenant_id, id, integration_id, video_id, tiktok_video_id, parent_id, tiktok_parent_id,
+          reply_to_id, author_username, author_display_name, author_avatar_url, text, posted_at, from_account,
+          delivery_state, posted_by, delivery_attempts, attempt_started_at, delivery_lease_until)
+       values (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7, $8, $9, null, $10, $11, true,
+               'pending', $12, 1, $11, $13)`,
+      [id, target.integration_id, target.video_id, target.tiktok_video_id, parentId, tiktokParentId, target.id, account.username,
+        account.displayName, text.trim(), now.toISOString(), userId, new Date(now.getTime() + 30_000).toISOString()],
+    );
+    const data = {
+      tenant,
+      integrationId: target.integration_id,
+      videoId: target.video_id,
+      tiktokVideoId: target.tiktok_video_id,
+      commentId: id,
+      kind: 'reply',
+      parentId,
+      tiktokParentId,
+      replyToId: target.id,
+      author: { username: account.username, displayName: account.displayName },
+      text: text.trim(),
+      postedBy: userId,
+      postedAt: now.toISOString(),
+    };
+    await c.query(EVENT_INSERT, [JSON.stringify([event('tiktok.reply.requested', id, target.integration_id, { ...data, state: 'pending' })])]);
+    return { target, account, data };
+  });
+  // the one call to TikTok
+  const r = await fetch(new URL('business/comment/reply/create/', tiktok.apiBaseUrl), {
+    method: 'POST',
+    headers: { 'access-token': account.accessToken, 'content-type': 'application/json' },
+    body: JSON.stringify({ business_id: account.openId, video_id: target.tiktok_video_id, comment_id: target.tiktok_comment_id, text: text.trim() }),
+  });
+  const answer = (await r.json()) as { code: number; data?: { comment_id?: string } };
+  const tiktokCommentId = answer.data?.comment_id;
+  if (answer.code !== 0 || !tiktokCommentId) throw new Error(`TikTok answered ${answer.code}`);
+  // transaction 2: sent, the parent's count, the event
+  await inTx(async (c) => {
+    await c.query(
+      `update tiktok_comment set delivery_state = 'sent', delivery_error = null, tiktok_comment_id = $2, outcome_unknown = false,
+              delivery_lease_until = null, next_delivery_at = null, updated_at = now()
+        where tenant_id = current_setting('app.tenant_id') and id = $1 and delivery_state <> 'sent'`,
+      [id, tiktokCommentId],
+    );
+    await c.query(`update tiktok_comment set reply_count = reply_count + 1, updated_at = now() where tenant_id = current_setting('app.tenant_id') and id = $1`, [
+      data.parentId,
+    ]);
+    await c.query(EVENT_INSERT, [JSON.stringify([event('tiktok.comment.replied', id, target.integration_id, { ...data, tiktokCommentId, state: 'sent' })])]);
+  });
+  return { id, tiktokCommentId, parentId: data.parentId, text: data.text, delivery: { state: 'sent', error: null, postedBy: userId } };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const replyPath = /^\/comments\/([^/]+)\/replies$/.exec(url.pathname);
+  if (req.method === 'POST' && replyPath) {
+    try {
+      const body = await reply(replyPath[1]!, await readBody(req));
+      res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    } catch (err) {
+      const bad = err instanceof BadRequest;
+      res.writeHead(bad ? 400 : 500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: bad ? 'VALIDATION_FAILED' : 'INTERNAL', message: String((err as Error).message) } }));
+    }
+    return;
+  }
   if (req.method !== 'GET' || url.pathname !== '/comments') {
     res.writeHead(404).end();
     return;

@@ -242,7 +242,17 @@ async function main(): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const nest = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const baseline = await startBaseline(appUrl, { BASELINE_TENANT: 'bench-a', BASELINE_USER: 'agent-a', BASELINE_ROLES: 'agent' });
+  const baseline = await startBaseline(appUrl, {
+    BASELINE_TENANT: 'bench-a',
+    BASELINE_USER: 'agent-a',
+    BASELINE_ROLES: 'agent',
+    BASELINE_TIKTOK: JSON.stringify({
+      apiBaseUrl: sim.apiBaseUrl,
+      accounts: Object.fromEntries(
+        integrations.map((i) => [i.id, { openId: i.openId, accessToken: i.accessToken, username: i.username, displayName: i.displayName }]),
+      ),
+    }),
+  });
   onFailure.unshift(() => {
     baseline.child.removeAllListeners('exit');
     baseline.child.kill('SIGTERM');
@@ -407,6 +417,20 @@ async function main(): Promise<void> {
   const liftedStates = await states(since);
   const liftedCalls = simReplies() - calls0;
   log(`  ${replyLifted.rps.toFixed(0)} req/s, p50 ${replyLifted.p50} ms, p99 ${replyLifted.p99} ms, non-2xx ${replyLifted.non2xx}; ${JSON.stringify(liftedStates)}`);
+
+  // the reply path against the bare baseline (two transactions and one HTTP call), same tenant,
+  // fresh targets for each side, the service's budget still lifted
+  const tenantA = interleaved.filter((t) => t.tenant === 'bench-a');
+  const halfA = Math.floor(tenantA.length / 2);
+  log('replies of agent-a: service (budget lifted)');
+  const replyService = await measure(nest, replyRequests(tenantA.slice(0, halfA)));
+  log(`  ${replyService.rps.toFixed(0)} req/s, p50 ${replyService.p50} ms, p99 ${replyService.p99} ms, non-2xx ${replyService.non2xx}`);
+  log('replies of agent-a: bare baseline');
+  const replyBare = await measure(
+    baseline.origin,
+    tenantA.slice(halfA).map((t, i) => ({ method: 'POST' as const, path: `/comments/${t.id}/replies`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `Thanks for watching! 🙏 #b${i}` }) })),
+  );
+  log(`  ${replyBare.rps.toFixed(0)} req/s, p50 ${replyBare.p50} ms, p99 ${replyBare.p99} ms, non-2xx ${replyBare.non2xx}; ratio ${(replyService.rps / replyBare.rps).toFixed(2)}`);
   budget.acquire = acquire;
   log(`replies: TikTok rate budget as configured (${REPLY_BUDGETED_SECONDS} s)`);
   since = new Date();
@@ -434,6 +458,7 @@ async function main(): Promise<void> {
     replies: {
       budgetLifted: { ...replyLifted, states: liftedStates, tiktokCalls: liftedCalls },
       budgetAsConfigured: { ...replyBudgeted, states: budgetedStates, tiktokCalls: budgetedCalls },
+      againstBareBaseline: { service: replyService, baseline: replyBare, ratio: replyService.rps / replyBare.rps },
     },
     targets: {
       deepPageP99Under50ms: deep.nest.p99 < 50,
@@ -454,6 +479,7 @@ async function main(): Promise<void> {
         `| ${k} | ${f0(r.nest.rps)} | ${r.nest.p50} ms | ${r.nest.p99} ms | ${f0(r.baseline.rps)} | ${r.baseline.p50} ms | ${r.baseline.p99} ms | **${r.ratio.toFixed(2)}** | ${r.nest.pendingMax} / ${r.nest.pendingAtEnd} (baseline ${r.baseline.pendingMax} / ${r.baseline.pendingAtEnd}) | ${f0(r.nest.sealLag.p50Ms)} / ${f0(r.nest.sealLag.p99Ms)} ms (baseline ${f0(r.baseline.sealLag.p50Ms)} / ${f0(r.baseline.sealLag.p99Ms)} ms) | ${plans[k]!.executionMs.toFixed(2)} ms |`,
     ),
     `| reply, budget lifted | ${f0(replyLifted.rps)} | ${replyLifted.p50} ms | ${replyLifted.p99} ms | | | | | ${replyLifted.pendingMax} / ${replyLifted.pendingAtEnd} | ${f0(replyLifted.sealLag.p50Ms)} / ${f0(replyLifted.sealLag.p99Ms)} ms | |`,
+    `| reply of agent-a, budget lifted (vs bare) | ${f0(replyService.rps)} | ${replyService.p50} ms | ${replyService.p99} ms | ${f0(replyBare.rps)} | ${replyBare.p50} ms | ${replyBare.p99} ms | ${(replyService.rps / replyBare.rps).toFixed(2)} | ${replyService.pendingMax} / ${replyService.pendingAtEnd} | ${f0(replyService.sealLag.p50Ms)} / ${f0(replyService.sealLag.p99Ms)} ms | |`,
     `| reply, budget as configured | ${f0(replyBudgeted.rps)} | ${replyBudgeted.p50} ms | ${replyBudgeted.p99} ms | | | | | ${replyBudgeted.pendingMax} / ${replyBudgeted.pendingAtEnd} | ${f0(replyBudgeted.sealLag.p50Ms)} / ${f0(replyBudgeted.sealLag.p99Ms)} ms | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n\n${JSON.stringify({ sameItems, targets: report.targets }, null, 2)}\n`);
