@@ -1,12 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Database } from '@shared/database/database';
-import {
-  CanAccessIntegrationQuery,
-  GetAccessScopeQuery,
-  ListPermissionSetIdsByIntegrationQuery,
-  type AccessScope,
-  type Caller,
-} from '../contracts';
+import { CanAccessIntegrationQuery, GetAccessScopeQuery, type AccessScope, type Caller } from '@shared/auth/access-scope';
+import { ListPermissionSetIdsByIntegrationQuery } from '@modules/integrations/contracts';
 
 /** Admins see every integration of their tenant; agents those of the sets they belong to; auditors none. */
 async function scopeOf(db: Database, caller: Caller): Promise<AccessScope> {
