@@ -52,9 +52,7 @@ describe('permission sets (/permission-sets)', () => {
   const ada = { type: 'user', id: 'ada' };
   const subject = (id: string) => ({ type: 'permission-set', id });
 
-  async function create(
-    name: string,
-  ): Promise<{
+  async function create(name: string): Promise<{
     id: string;
     name: string;
     integrationIds: string[];
@@ -214,6 +212,28 @@ describe('permission sets (/permission-sets)', () => {
     const names = (await logged('permissions.set.created')).map((e) => e.data.name);
     expect(names.filter((n) => n === 'Escalations')).toHaveLength(1);
     expect(taken.name).toBe('Escalations');
+  });
+
+  it('concurrent creates and renames to one name: exactly one wins, the others get 409 (never a 500)', async () => {
+    const name = `race-${randomUUID()}`;
+    const creates = await Promise.all(
+      Array.from({ length: 4 }, () => api(admin()).post('/permission-sets', { name })),
+    );
+    expect(creates.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    const sets = await Promise.all(
+      Array.from({ length: 4 }, () => create(`race-src-${randomUUID()}`)),
+    );
+    const target = `race-${randomUUID()}`;
+    const renames = await Promise.all(
+      sets.map((s) => api(admin()).patch(`/permission-sets/${s.id}`, { name: target })),
+    );
+    expect(renames.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    expect(renames.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(
+      Array(3).fill('PERMISSION_SET_NAME_TAKEN'),
+    );
+    const items: { name: string }[] = (await api(admin()).get('/permission-sets').expect(200)).body
+      .items;
+    expect(items.filter((s) => s.name === target)).toHaveLength(1);
   });
 
   it.each([
