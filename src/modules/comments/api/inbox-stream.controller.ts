@@ -9,7 +9,7 @@ import {
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Subject } from 'rxjs';
-import { scopeIncludes } from '@modules/permissions/contracts';
+import { scopeIncludes } from '@shared/auth/access-scope';
 import { Roles, User } from '@shared/auth/decorators';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { EventLogReader } from '@shared/event-log/event-log-reader';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { CurrentUser } from '@shared/auth/current-user';
-import { GetAccessScopeQuery, type AccessScope, type Caller } from '@modules/permissions/contracts';
+import { GetAccessScopeQuery, type AccessScope, type Caller } from '@shared/auth/access-scope';
 
 /** The caller as the permissions module knows them. */
 export function callerOf(user: CurrentUser): Caller {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@shared/database/tx';
-import type { AccessScope } from '@modules/permissions/contracts';
+import type { AccessScope } from '@shared/auth/access-scope';
 import { likePattern, type CommentFilters, type CommentView } from '../domain/comment';
 import type { DeliveryState } from '../domain/delivery';
 

@@ -5,8 +5,8 @@ import { EventLog } from '@shared/event-log/event-log';
 import { NotFoundError } from '@shared/errors/domain-error';
 import type { CurrentUser } from '@shared/auth/current-user';
 import { TIKTOK_API, type TikTokApi } from '@shared/tiktok/tiktok-api.port';
-import { IntegrationNotActiveError } from '../contracts';
-import { GetAccessScopeQuery, ListPermissionSetIdsByIntegrationQuery, type AccessScope } from '@modules/permissions/contracts';
+import { IntegrationNotActiveError, ListPermissionSetIdsByIntegrationQuery } from '../contracts';
+import { GetAccessScopeQuery, type AccessScope } from '@shared/auth/access-scope';
 import { IntegrationRepository, type IntegrationRow } from '../infrastructure/integration.repository';
 import { TokenStore } from '../infrastructure/token-store';
 

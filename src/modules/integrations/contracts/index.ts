@@ -30,6 +30,21 @@ export class GetIntegrationQuery extends Query<IntegrationSummary | null> {
   }
 }
 
+/**
+ * An extension query of the Integration resource: the permission sets that contain each of the
+ * given integrations (each id maps to its sets' ids, sorted; an integration in none maps to []).
+ * Integrations declares what its resource needs but does not own; the module that shares
+ * integrations with agents answers it, so integrations depends on no module above it.
+ */
+export class ListPermissionSetIdsByIntegrationQuery extends Query<Map<string, string[]>> {
+  constructor(
+    readonly tenant: string,
+    readonly integrationIds: string[],
+  ) {
+    super();
+  }
+}
+
 /** Every integration, in every tenant, connected to one TikTok account (webhook fan-out). System scope. */
 export class ListIntegrationsByAccountQuery extends Query<IntegrationSummary[]> {
   constructor(readonly tiktokAccountId: string) {

@@ -1,49 +1,73 @@
-import { Query } from '@nestjs/cqrs';
+import type { Actor, NewEvent } from '@shared/event-log/event.types';
 
 /**
- * The permissions module's public surface. Every module decides what an agent may see through
- * these queries; list endpoints turn the scope into a SQL filter (`integration_id = any(...)`),
- * never filtering after fetching.
+ * The permissions module's public surface: the `permissions.set.*` events it writes to the log,
+ * one typed builder per payload (nothing else builds them). The access-scope queries it answers
+ * are the platform's (`@shared/auth/access-scope`) and `ListPermissionSetIdsByIntegrationQuery`
+ * is integrations' (`@modules/integrations/contracts`): no module imports permissions for them.
  */
 
-/** Who is asking (from the verified token). */
-export interface Caller {
-  tenant: string;
-  userId: string;
-  roles: readonly string[];
+/** A stored event whose `type` and `data` are known (what a builder returns). */
+export type PermissionSetEvent<TType extends string, TData extends Record<string, unknown>> = Omit<
+  NewEvent,
+  'type' | 'data'
+> & {
+  type: TType;
+  data: TData;
+};
+
+export const PERMISSION_SET_CREATED = 'permissions.set.created';
+export const PERMISSION_SET_CHANGED = 'permissions.set.changed';
+export const PERMISSION_SET_DELETED = 'permissions.set.deleted';
+
+/** `data` of `permissions.set.created`. */
+export type PermissionSetCreatedData = { permissionSetId: string; name: string };
+
+/** What changed in a set (`kind`), with the fields of that kind. */
+export type PermissionSetChange =
+  | { kind: 'renamed'; from: string; to: string }
+  | { kind: 'integration-added' | 'integration-removed'; integrationId: string }
+  | { kind: 'member-added' | 'member-removed'; userId: string };
+
+/** `data` of `permissions.set.changed`. */
+export type PermissionSetChangedData = { permissionSetId: string } & PermissionSetChange;
+
+/** `data` of `permissions.set.deleted`: what the set was, so the log alone says who lost access. */
+export type PermissionSetDeletedData = {
+  permissionSetId: string;
+  name: string;
+  integrationIds: string[];
+  memberIds: string[];
+};
+
+function subject(permissionSetId: string) {
+  return { type: 'permission-set', id: permissionSetId };
 }
 
-/** Which integrations a caller may see: all of the tenant's (admins) or a list (agents). */
-export type AccessScope = { kind: 'all' } | { kind: 'some'; integrationIds: string[] };
-
-/** The integrations a caller may see. */
-export class GetAccessScopeQuery extends Query<AccessScope> {
-  constructor(readonly caller: Caller) {
-    super();
-  }
+export function permissionSetCreated(
+  actor: Actor,
+  data: PermissionSetCreatedData,
+): PermissionSetEvent<typeof PERMISSION_SET_CREATED, PermissionSetCreatedData> {
+  return { type: PERMISSION_SET_CREATED, actor, subject: subject(data.permissionSetId), data };
 }
 
-/** Whether a caller may see one integration (false is answered as 404 by callers). */
-export class CanAccessIntegrationQuery extends Query<boolean> {
-  constructor(
-    readonly caller: Caller,
-    readonly integrationId: string,
-  ) {
-    super();
-  }
+/** An integration change carries the integration, so `GET /events?integrationId=` finds it. */
+export function permissionSetChanged(
+  actor: Actor,
+  data: PermissionSetChangedData,
+): PermissionSetEvent<typeof PERMISSION_SET_CHANGED, PermissionSetChangedData> {
+  return {
+    type: PERMISSION_SET_CHANGED,
+    actor,
+    subject: subject(data.permissionSetId),
+    data,
+    integrationId: 'integrationId' in data ? data.integrationId : null,
+  };
 }
 
-/** Permission sets that contain each integration (for the Integration resource). */
-export class ListPermissionSetIdsByIntegrationQuery extends Query<Map<string, string[]>> {
-  constructor(
-    readonly tenant: string,
-    readonly integrationIds: string[],
-  ) {
-    super();
-  }
-}
-
-/** True when the scope includes the integration. */
-export function scopeIncludes(scope: AccessScope, integrationId: string): boolean {
-  return scope.kind === 'all' || scope.integrationIds.includes(integrationId);
+export function permissionSetDeleted(
+  actor: Actor,
+  data: PermissionSetDeletedData,
+): PermissionSetEvent<typeof PERMISSION_SET_DELETED, PermissionSetDeletedData> {
+  return { type: PERMISSION_SET_DELETED, actor, subject: subject(data.permissionSetId), data };
 }

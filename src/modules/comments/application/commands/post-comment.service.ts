@@ -9,7 +9,7 @@ import { Database } from '@shared/database/database';
 import { NotFoundError, ValidationFailedError } from '@shared/errors/domain-error';
 import { EventLog } from '@shared/event-log/event-log';
 import { GetIntegrationQuery, IntegrationNotActiveError, type IntegrationSummary } from '@modules/integrations/contracts';
-import { CanAccessIntegrationQuery } from '@modules/permissions/contracts';
+import { CanAccessIntegrationQuery } from '@shared/auth/access-scope';
 import { GetVideoQuery } from '@modules/videos/contracts';
 import type { CommentView } from '../../domain/comment';
 import { COMMENT_EVENTS } from '../../domain/comment-events';

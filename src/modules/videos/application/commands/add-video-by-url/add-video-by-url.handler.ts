@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@shared/config/app-config';
 import { Database } from '@shared/database/database';
 import { NotFoundError } from '@shared/errors/domain-error';
 import { TIKTOK_API, type TikTokApi } from '@shared/tiktok/tiktok-api.port';
-import { CanAccessIntegrationQuery, type Caller } from '@modules/permissions/contracts';
+import { CanAccessIntegrationQuery, type Caller } from '@shared/auth/access-scope';
 import { GetIntegrationQuery, ImportVideoCommentsCommand, IntegrationNotActiveError, TIKTOK_ACCESS, type TikTokAccess } from '@modules/integrations/contracts';
 import { FindVideoByTikTokIdQuery, UpsertVideosCommand } from '../../../contracts';
 import { parseTikTokUrl } from '../../../domain/tiktok-url';

@@ -4,7 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { Database } from '@shared/database/database';
 import { NotFoundError } from '@shared/errors/domain-error';
 import { decodeCursor, encodeCursor, isStorableDateText, type Page } from '@shared/http/cursor';
-import { CanAccessIntegrationQuery, type Caller } from '@modules/permissions/contracts';
+import { CanAccessIntegrationQuery, type Caller } from '@shared/auth/access-scope';
 import { GetIntegrationQuery } from '@modules/integrations/contracts';
 import type { VideoView } from '../../../domain/video';
 import { VideoRepository } from '../../../infrastructure/video.repository';
